@@ -1,0 +1,27 @@
+# Every third-party dependency, found once. Debian package names are in scripts/install-deps.
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+
+# Standalone asio (header-only), as our own INTERFACE target.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(oxydra_asio INTERFACE)
+add_library(oxydra::asio ALIAS oxydra_asio)
+target_include_directories(oxydra_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(oxydra_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(oxydra_asio INTERFACE Threads::Threads)
+
+if(OXYDRA_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(OXYDRA_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
