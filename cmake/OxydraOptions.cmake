@@ -5,9 +5,15 @@ if(OXYDRA_SANITIZE)
   add_link_options(-fsanitize=${OXYDRA_SANITIZE})
 endif()
 
+# Fuzzing instruments the libraries under test as well as the fuzz targets.
+if(OXYDRA_BUILD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+endif()
+
 # Applied to every target the project defines (never to third-party code).
 function(oxydra_target_defaults target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wshadow=local -Wformat=2)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wformat=2
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 endfunction()
 
 # oxydra_library(NAME <name> SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...)

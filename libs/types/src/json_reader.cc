@@ -98,7 +98,8 @@ std::optional<std::int64_t> JsonReader::optional_integer(std::string_view key) {
 std::optional<std::uint64_t> JsonReader::optional_unsigned(std::string_view key) {
   const auto* v = find(key);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer() || (v->is_number_integer() && !v->is_number_unsigned() && v->get<std::int64_t>() < 0)) {
+  if (!v->is_number_integer() ||
+      (v->is_number_integer() && !v->is_number_unsigned() && v->get<std::int64_t>() < 0)) {
     problem(key, "must be a non-negative integer");
     return std::nullopt;
   }

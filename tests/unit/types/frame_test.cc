@@ -11,7 +11,8 @@ namespace {
 
 std::vector<FrameEvent> drain(FrameDecoder& decoder) {
   std::vector<FrameEvent> out;
-  while (auto event = decoder.next()) out.push_back(std::move(*event));
+  while (auto event = decoder.next())
+    out.push_back(std::move(*event));
   return out;
 }
 
@@ -42,7 +43,8 @@ TEST(FrameCodec, DecodesByteByByteAndRandomChunks) {
   std::string wire;
   std::vector<std::string> payloads;
   for (int i = 0; i < 50; ++i) {
-    payloads.push_back(std::string(static_cast<std::size_t>(i * 37 + 1), static_cast<char>('a' + i % 26)));
+    payloads.push_back(
+        std::string(static_cast<std::size_t>(i * 37 + 1), static_cast<char>('a' + i % 26)));
     append_frame(wire, payloads.back());
   }
   std::mt19937 rng(7);
@@ -56,12 +58,14 @@ TEST(FrameCodec, DecodesByteByByteAndRandomChunks) {
   }
   auto events = drain(decoder);
   ASSERT_EQ(events.size(), payloads.size());
-  for (std::size_t i = 0; i < payloads.size(); ++i) EXPECT_EQ(events[i].payload, payloads[i]);
+  for (std::size_t i = 0; i < payloads.size(); ++i)
+    EXPECT_EQ(events[i].payload, payloads[i]);
   EXPECT_EQ(decoder.pending_bytes(), 0u);
 }
 
 TEST(FrameCodec, SeveralFramesInOneBuffer) {
-  const std::string wire = encode_frame("{\"a\":1}") + encode_frame("{\"b\":2}") + encode_frame("{\"c\":3}");
+  const std::string wire =
+      encode_frame("{\"a\":1}") + encode_frame("{\"b\":2}") + encode_frame("{\"c\":3}");
   FrameDecoder decoder(64);
   decoder.feed(wire);
   auto events = drain(decoder);
@@ -156,7 +160,8 @@ TEST(Message, UnknownOpStillParsesSoTheServerCanAnswerUnknownOp) {
 }
 
 TEST(Message, EncodeThenDecodeRoundTrips) {
-  const std::string wire = encode_message("hello", {{"request_id", "r-1"}, {"protocol_version", 1}});
+  const std::string wire =
+      encode_message("hello", {{"request_id", "r-1"}, {"protocol_version", 1}});
   FrameDecoder decoder(kShellMaxFrame);
   decoder.feed(wire);
   auto event = decoder.next();
@@ -168,7 +173,8 @@ TEST(Message, EncodeThenDecodeRoundTrips) {
 }
 
 TEST(Message, InvalidUtf8IsReplacedOnSerialize) {
-  const std::string text = serialize_message("output", {{"data", std::string("a\xff" "b")}});
+  const std::string text = serialize_message("output", {{"data", std::string("a\xff"
+                                                                             "b")}});
   EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos);
 }
 

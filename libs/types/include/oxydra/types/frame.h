@@ -28,8 +28,8 @@ void append_frame(std::string& out, std::string_view payload);
 struct FrameEvent {
   enum class Kind { frame, zero_length, too_large };
   Kind kind;
-  std::string payload;            // set for Kind::frame
-  std::uint32_t announced = 0;    // the length prefix, for errors
+  std::string payload;          // set for Kind::frame
+  std::uint32_t announced = 0;  // the length prefix, for errors
 };
 
 // Pure, incremental frame decoder: feed any byte slices, pull complete frames.

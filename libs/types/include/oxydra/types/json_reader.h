@@ -18,9 +18,10 @@ namespace oxydra {
 // Messages name the full path: "payload.session_id: must be a string".
 class JsonReader {
  public:
-  JsonReader(const nlohmann::json& object, std::string path, std::string error_code = "invalid_request");
+  JsonReader(const nlohmann::json& object, std::string path,
+             std::string error_code = "invalid_request");
 
-  std::string string(std::string_view key);  // required, may be empty
+  std::string string(std::string_view key);    // required, may be empty
   std::string nonblank(std::string_view key);  // required, not blank
   std::optional<std::string> optional_string(std::string_view key);
   bool boolean(std::string_view key, bool fallback);
@@ -30,7 +31,7 @@ class JsonReader {
   std::optional<std::uint64_t> optional_unsigned(std::string_view key);
   std::optional<double> optional_number(std::string_view key);
   std::map<std::string, std::string> string_map(std::string_view key);  // absent -> {}
-  std::vector<std::string> string_list(std::string_view key);            // absent -> {}
+  std::vector<std::string> string_list(std::string_view key);           // absent -> {}
   // A nested object (absent -> nullptr), for a child reader.
   const nlohmann::json* object(std::string_view key, bool required);
 
