@@ -1,0 +1,12 @@
+#pragma once
+
+#include <memory>
+
+#include "oxydra/runner/backend.h"
+
+namespace oxydra::runner {
+
+// The container tier (oci and docker drivers): not in this build yet.
+Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& context);
+
+}  // namespace oxydra::runner

@@ -1,0 +1,117 @@
+#include "control_client.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "oxydra/types/frame.h"
+#include "runner_lock.h"
+
+namespace oxydra::runner {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Result<sandbox::UniqueFd> connect_unix(const std::string& path) {
+  sandbox::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return tl::unexpected(errno_error("socket", errno));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return fail("io", path + ": socket path too long");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    return tl::unexpected(errno_error("connect " + path, errno));
+  }
+  return fd;
+}
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+}  // namespace
+
+std::string control_socket_path(const WorkspaceLayout& layout) {
+  return (layout.ipc / "runner-control.sock").string();
+}
+
+Result<ControlClient> ControlClient::connect(const Selection& selection,
+                                             std::chrono::milliseconds timeout) {
+  const std::string path = control_socket_path(selection.layout);
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto fd = connect_unix(path);
+    if (fd) return ControlClient(std::move(*fd));
+    auto holder = RunnerLock::holder(lock_file(selection.layout.root));
+    if (!holder) {
+      return fail("not_running", "user " + selection.user_id + " is not running");
+    }
+    if (Clock::now() >= deadline) {
+      return fail("not_answering", "user " + selection.user_id + "'s runner (pid " +
+                                       std::to_string(*holder) +
+                                       ") holds the lock but its control socket " + path +
+                                       " does not answer: " + fd.error().message);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // it may be starting up
+  }
+}
+
+Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
+                                    std::chrono::milliseconds timeout) {
+  const std::string request_id = "cli-" + std::to_string(++next_id_);
+  payload["request_id"] = request_id;
+  const std::string frame = encode_message(op, payload);
+  if (::send(fd_.get(), frame.data(), frame.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(frame.size())) {
+    return tl::unexpected(errno_error("send to the runner's control socket", errno));
+  }
+  FrameDecoder decoder(kControlMaxResponseFrame);
+  const auto deadline = Clock::now() + timeout;
+  char buffer[16384];
+  for (;;) {
+    if (auto event = decoder.next()) {
+      if (event->kind != FrameEvent::Kind::frame) {
+        return fail("invalid_reply", "the runner sent an invalid frame");
+      }
+      auto message = parse_message(event->payload);
+      if (!message) return tl::unexpected(message.error());
+      if (request_id_of(message->payload) != request_id) continue;
+      if (message->op == "error") {
+        return fail(message->payload.value("code", "internal"),
+                    message->payload.value("message", "error from the runner"));
+      }
+      return message;
+    }
+    pollfd pfd{fd_.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0)
+      return fail("timeout", "the runner did not answer " + std::string(op) + " in time");
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("connection_lost", "the runner closed its control connection");
+    decoder.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+  }
+}
+
+bool ControlClient::wait_closed(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  char buffer[4096];
+  for (;;) {
+    pollfd pfd{fd_.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return true;
+  }
+}
+
+}  // namespace oxydra::runner

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/types/error.h"
+
+namespace oxydra::runner {
+
+// One guest log on disk: <logs>/<role>.<stream>.log, one entry per line as
+// "<timestamp> <text>\n". At max_bytes it is renamed to .log.1 (older ones
+// shift to .2, ...; beyond max_files they are deleted) and a new file starts.
+class RotatingLog {
+ public:
+  RotatingLog(std::filesystem::path path, std::uint64_t max_bytes, std::uint64_t max_files);
+
+  // Appends one entry; `text` must hold no newline.
+  Result<void> append(std::string_view timestamp, std::string_view text);
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Result<void> open();
+  Result<void> rotate();
+
+  std::filesystem::path path_;
+  std::uint64_t max_bytes_;
+  std::uint64_t max_files_;
+  sandbox::UniqueFd fd_;
+  std::uint64_t size_ = 0;
+};
+
+std::filesystem::path log_path(const std::filesystem::path& logs_dir, std::string_view role,
+                               std::string_view stream);
+
+// The files of one log, oldest first: .log.N ... .log.1, .log (those that exist).
+std::vector<std::filesystem::path> log_generations(const std::filesystem::path& path);
+
+struct LogLine {
+  std::string_view timestamp;
+  std::string_view text;
+};
+// nullopt for a line not in the entry format.
+std::optional<LogLine> parse_log_line(std::string_view line);
+
+// Invalid UTF-8 replaced by U+FFFD: log text ends up in JSON replies.
+std::string sanitize_utf8(std::string_view text);
+
+}  // namespace oxydra::runner

@@ -1,0 +1,18 @@
+#include "oxydra/runtime/agent.h"
+
+#include "deadline.h"
+#include "turn.h"
+
+namespace oxydra::runtime {
+
+Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+
+TurnResult Agent::run_turn(Conversation& conversation, std::string user_text, TurnControl& control,
+                           const TurnEventSink& on_event) const {
+  Deadline deadline(options_.limits.turn_timeout,
+                    [&control] { control.stop(gateway_rpc::kStopTimeout); });
+  Turn turn(options_, conversation, control, on_event);
+  return turn.run(std::move(user_text));
+}
+
+}  // namespace oxydra::runtime

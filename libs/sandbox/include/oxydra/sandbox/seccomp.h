@@ -1,0 +1,28 @@
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "oxydra/types/error.h"
+
+namespace oxydra::sandbox {
+
+// A seccomp filter compiled to BPF in the parent before fork, so that the child
+// only hands a ready program to the kernel (libseccomp allocates while loading).
+struct SeccompPlan {
+  std::string policy;                // kSeccompPolicyName
+  std::vector<sock_filter> program;  // for the native architecture only
+  std::vector<std::string> skipped;  // table entries this architecture lacks
+};
+
+// Compiles seccomp_policy.cc's table: default allow, listed syscalls refused
+// with their errno, foreign architectures (i386, x32) killed.
+Result<SeccompPlan> compile_seccomp_policy();
+
+// Child side, between fork and exec: no allocation. Needs no_new_privs (or
+// CAP_SYS_ADMIN). 0, or the errno of seccomp(SECCOMP_SET_MODE_FILTER).
+int apply_seccomp(const SeccompPlan& plan) noexcept;
+
+}  // namespace oxydra::sandbox

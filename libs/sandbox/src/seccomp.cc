@@ -1,0 +1,107 @@
+#include "oxydra/sandbox/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "harden_error.h"
+#include "oxydra/sandbox/seccomp_policy.h"
+#include "oxydra/sandbox/unique_fd.h"
+
+namespace oxydra::sandbox {
+
+namespace {
+
+struct ReleaseFilter {
+  void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+using FilterContext = std::unique_ptr<void, ReleaseFilter>;
+
+// libseccomp returns -errno.
+Result<void> check(int rc, const std::string& what) {
+  if (rc < 0) return tl::unexpected(hardening_error(what, -rc));
+  return {};
+}
+
+Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan) {
+  for (const auto& denial : seccomp_denied_syscalls()) {
+    std::string name(denial.name);
+    int nr = seccomp_syscall_resolve_name(name.c_str());
+    // Negative numbers are libseccomp's pseudo-syscalls: the call does not
+    // exist on this architecture, so there is nothing to refuse.
+    if (nr < 0) {
+      plan.skipped.push_back(name);
+      continue;
+    }
+    auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(denial.error), nr, 0),
+                       "seccomp_rule_add " + name);
+    if (!added) return added;
+  }
+  for (const auto& flag : seccomp_denied_clone_flags()) {
+    auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                        SCMP_A0(SCMP_CMP_MASKED_EQ, flag.flag, flag.flag)),
+                       "seccomp_rule_add clone " + std::string(flag.name));
+    if (!added) return added;
+  }
+  return {};
+}
+
+// libseccomp 2.5 can only export to a file descriptor; a memfd keeps it in memory.
+Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
+  UniqueFd fd(::memfd_create("oxydra-seccomp", MFD_CLOEXEC));
+  if (!fd) return tl::unexpected(hardening_error("memfd_create oxydra-seccomp", errno));
+  if (auto exported = check(seccomp_export_bpf(ctx, fd.get()), "seccomp_export_bpf"); !exported) {
+    return tl::unexpected(exported.error());
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return tl::unexpected(hardening_error("fstat memfd", errno));
+  if (st.st_size <= 0 || st.st_size % sizeof(sock_filter) != 0) {
+    return tl::unexpected(hardening_error("seccomp_export_bpf: odd program size", EINVAL));
+  }
+  std::vector<sock_filter> program(static_cast<std::size_t>(st.st_size) / sizeof(sock_filter));
+  ssize_t n = ::pread(fd.get(), program.data(), static_cast<std::size_t>(st.st_size), 0);
+  if (n != st.st_size) return tl::unexpected(hardening_error("read seccomp program", errno));
+  return program;
+}
+
+}  // namespace
+
+Result<SeccompPlan> compile_seccomp_policy() {
+  SeccompPlan plan;
+  plan.policy = std::string(kSeccompPolicyName);
+  FilterContext ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return tl::unexpected(hardening_error("seccomp_init", ENOMEM));
+  // The native architecture only: i386 (int 0x80) and x32 calls would reach
+  // the same kernel code under other numbers, so they are killed outright.
+  if (auto r = check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS),
+                     "seccomp_attr_set ACT_BADARCH");
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  // harden.cc sets no_new_privs itself, at its place in the checklist.
+  if (auto r = check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "seccomp_attr_set NNP");
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  if (auto r = add_rules(ctx.get(), plan); !r) return tl::unexpected(r.error());
+  auto program = export_program(ctx.get());
+  if (!program) return tl::unexpected(program.error());
+  plan.program = std::move(*program);
+  return plan;
+}
+
+int apply_seccomp(const SeccompPlan& plan) noexcept {
+  if (plan.program.empty()) return EINVAL;
+  sock_fprog prog{static_cast<unsigned short>(plan.program.size()),
+                  const_cast<sock_filter*>(plan.program.data())};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return errno;
+  return 0;
+}
+
+}  // namespace oxydra::sandbox

@@ -1,0 +1,206 @@
+#include "connection.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "handlers.h"
+#include "oxydra/types/message.h"
+#include "oxydra/types/shell_messages.h"
+
+namespace oxydra::shell_daemon {
+
+namespace {
+
+using asio::use_awaitable;
+using asio::experimental::as_tuple;
+
+// Bounds on what one connection may hold: queued outgoing bytes (replies are
+// small; streamed output waits for room) and requests awaiting an answer.
+constexpr std::size_t kMaxQueuedBytes = 2u << 20;
+constexpr std::size_t kMaxOpenRequests = 1024;
+constexpr std::size_t kReadBufferBytes = 64u << 10;
+constexpr std::size_t kMaxWriteBatch = 64;
+
+}  // namespace
+
+Connection::Connection(asio::posix::stream_descriptor stream, ServerContext& context,
+                       std::string peer, bool half_close)
+    : stream_(std::move(stream)),
+      context_(context),
+      peer_(std::move(peer)),
+      half_close_(half_close),
+      decoder_(context.config.max_frame_bytes),
+      writer_wake_(context.executor),
+      space_(context.executor),
+      closed_event_(context.executor) {}
+
+Connection::~Connection() {
+  spdlog::debug("{}: connection released", peer_);
+}
+
+void Connection::start() {
+  auto self = shared_from_this();
+  auto log_failure = [peer = peer_](std::exception_ptr error) {
+    if (error) spdlog::error("{}: connection task failed", peer);
+  };
+  asio::co_spawn(context_.executor, read_loop(self), log_failure);
+  asio::co_spawn(context_.executor, write_loop(self), log_failure);
+}
+
+asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
+  std::vector<char> buffer(kReadBufferBytes);
+  while (!closed()) {
+    while (!closed() && (queued_bytes_ > kMaxQueuedBytes || open_requests_ >= kMaxOpenRequests)) {
+      co_await space_.wait();
+    }
+    if (closed()) break;
+    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
+    if (ec || n == 0) {
+      if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted) {
+        spdlog::debug("{}: read: {}", peer_, ec.message());
+      }
+      break;
+    }
+    decoder_.feed(std::string_view(buffer.data(), n));
+    while (auto event = decoder_.next()) {
+      if (event->kind == FrameEvent::Kind::zero_length) {
+        send_error(std::nullopt, shell_rpc::kErrInvalidFrame, "zero-length frame");
+      } else if (event->kind == FrameEvent::Kind::too_large) {
+        send_error(std::nullopt, shell_rpc::kErrFrameTooLarge,
+                   fmt::format("frame of {} bytes exceeds the limit of {} bytes", event->announced,
+                               context_.config.max_frame_bytes));
+        spdlog::warn("{}: frame of {} bytes announced; closing", peer_, event->announced);
+        close_after_flush();
+        co_return;
+      } else if (auto message = parse_message(event->payload)) {
+        dispatch(self, std::move(*message));
+      } else {
+        send_error(std::nullopt, shell_rpc::kErrInvalidFrame, message.error().message);
+      }
+      if (closed()) co_return;
+    }
+  }
+  on_read_end();
+}
+
+void Connection::on_read_end() {
+  read_ended_ = true;
+  if (!half_close_) {
+    close();
+  } else if (open_requests_ == 0) {
+    close_after_flush();
+  }
+}
+
+asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*alive*/) {
+  std::vector<asio::const_buffer> batch;
+  while (!closed_) {
+    if (queue_.empty()) {
+      if (closing_) break;
+      co_await writer_wake_.wait();
+      continue;
+    }
+    batch.clear();
+    for (std::size_t i = 0; i < queue_.size() && i < kMaxWriteBatch; ++i) {
+      batch.push_back(asio::buffer(queue_[i].data(), queue_[i].size()));
+    }
+    const std::size_t count = batch.size();
+    auto [ec, n] = co_await asio::async_write(stream_, batch, as_tuple(use_awaitable));
+    if (closed_) break;
+    if (ec) {
+      spdlog::debug("{}: write: {}", peer_, ec.message());
+      close();
+      break;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      queued_bytes_ -= queue_.front().size();
+      queue_.pop_front();
+    }
+    space_.notify_all();
+  }
+  close();
+}
+
+void Connection::close_after_flush() {
+  if (closing_ || closed_) return;
+  closing_ = true;
+  writer_wake_.notify_all();
+  space_.notify_all();
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ignored;
+  stream_.close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
+  writer_wake_.notify_all();
+  space_.notify_all();
+  closed_event_.notify_all();
+  spdlog::debug("{}: connection closed", peer_);
+}
+
+asio::awaitable<void> Connection::wait_closed() {
+  while (!closed_)
+    co_await closed_event_.wait();
+}
+
+void Connection::enqueue(OutFrame frame) {
+  if (closed()) return;
+  queued_bytes_ += frame.size();
+  queue_.push_back(std::move(frame));
+  writer_wake_.notify_all();
+}
+
+void Connection::send(std::string_view op, const nlohmann::json& payload) {
+  enqueue(encode_message(op, payload));
+}
+
+void Connection::send_error(const std::optional<std::string>& request_id, std::string_view code,
+                            std::string_view message) {
+  spdlog::debug("{}: error {} ({}): {}", peer_, code, request_id.value_or("-"), message);
+  send(shell_rpc::kOpError, error_payload(request_id, code, message));
+}
+
+asio::awaitable<bool> Connection::send_output_frame(OutFrame frame, const bool& abandoned) {
+  while (!closed() && !abandoned && queued_bytes_ > kMaxQueuedBytes)
+    co_await space_.wait();
+  if (closed() || abandoned) co_return false;
+  enqueue(std::move(frame));
+  co_return true;
+}
+
+void Connection::begin_request() {
+  ++open_requests_;
+}
+
+void Connection::end_request() {
+  --open_requests_;
+  space_.notify_all();
+  if (read_ended_ && open_requests_ == 0) close_after_flush();
+}
+
+bool Connection::track(const std::string& request_id, const std::shared_ptr<Command>& command) {
+  auto [it, inserted] = inflight_.emplace(request_id, command);
+  if (!inserted && it->second.expired()) {
+    it->second = command;
+    inserted = true;
+  }
+  return inserted;
+}
+
+void Connection::untrack(const std::string& request_id) {
+  inflight_.erase(request_id);
+}
+
+std::shared_ptr<Command> Connection::tracked(const std::string& request_id) const {
+  auto it = inflight_.find(request_id);
+  return it == inflight_.end() ? nullptr : it->second.lock();
+}
+
+}  // namespace oxydra::shell_daemon

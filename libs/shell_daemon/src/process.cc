@@ -1,0 +1,211 @@
+#include "process.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <set>
+
+#include "shell_state.h"
+
+namespace oxydra::shell_daemon {
+
+namespace {
+
+// Pids of shells we spawned and have not reaped yet (see is_supervised).
+std::set<pid_t>& supervised() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+Result<Pipe> make_pipe(const char* what) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return tl::unexpected(errno_error(what, errno));
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Opened once: every command without `stdin` gets a dup of it as fd 0.
+int dev_null() {
+  static const int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  return fd;
+}
+
+// What the child does between vfork and exec, prepared by the parent: the
+// child shares the parent's memory, so it may only make system calls and
+// write `error`/`step` back.
+struct ChildPlan {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;
+  int fds[4];  // become the child's 0, 1, 2 and kStateFd
+  int error = 0;
+  const char* step = nullptr;
+};
+
+[[noreturn]] void child_fail(ChildPlan* plan, const char* step) {
+  plan->error = errno;
+  plan->step = step;
+  ::_exit(127);
+}
+
+// Not posix_spawn: glibc leaves its internal signals (32, 33) ignored in the
+// child, and a command must start with every signal at its default. So the
+// child resets all dispositions itself, with the raw system call that glibc's
+// sigaction refuses for those two.
+[[noreturn]] void exec_child(ChildPlan* plan) {
+  struct KernelSigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    std::uint64_t mask;
+  } default_action{SIG_DFL, 0, nullptr, 0};
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::syscall(SYS_rt_sigaction, sig, &default_action, nullptr, sizeof(std::uint64_t));
+  }
+  if (::setpgid(0, 0) != 0) child_fail(plan, "setpgid");
+  // Lift the sources above the targets first: a source may itself be 0-3.
+  int high[4];
+  for (int i = 0; i < 4; ++i) {
+    high[i] = ::fcntl(plan->fds[i], F_DUPFD, 10);
+    if (high[i] < 0) child_fail(plan, "dup");
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (::dup2(high[i], i) < 0) child_fail(plan, "dup2");
+  }
+  // Whatever else is open (inherited by the daemon without close-on-exec) stays behind.
+  ::syscall(SYS_close_range, 4u, ~0u, 0u);
+  if (::chdir(plan->cwd) != 0) child_fail(plan, "chdir");
+  const std::uint64_t no_signals = 0;
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, sizeof(no_signals));
+  ::execve(plan->path, plan->argv, plan->envp);
+  child_fail(plan, "exec");
+}
+
+// Kept apart so nothing but `pid` lives across vfork in this frame.
+__attribute__((noinline)) pid_t vfork_exec(ChildPlan* plan) {
+  const pid_t pid = ::vfork();
+  if (pid == 0) exec_child(plan);
+  return pid;
+}
+
+// Debian 12's <sys/pidfd.h> lacks extern "C", so the glibc wrapper cannot be
+// linked from C++; the system call is the same.
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings)
+    out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
+  if (spec.argv.empty()) return fail("spawn_failed", "spawn: empty argv");
+  const std::string& program = spec.argv[0];
+  struct stat st;
+  if (::stat(spec.cwd.c_str(), &st) != 0) {
+    return fail("spawn_failed", errno_error("cwd " + spec.cwd, errno).message);
+  }
+  if (!S_ISDIR(st.st_mode)) return fail("spawn_failed", "cwd " + spec.cwd + ": Not a directory");
+  if (dev_null() < 0) return fail("spawn_failed", errno_error("open /dev/null", errno).message);
+
+  auto out = make_pipe("pipe for stdout");
+  auto err = make_pipe("pipe for stderr");
+  auto state = make_pipe("pipe for state");
+  Result<Pipe> in = spec.with_stdin ? make_pipe("pipe for stdin") : Pipe{};
+  for (const Result<Pipe>* p : {&out, &err, &state, &in}) {
+    if (!*p) return fail("spawn_failed", p->error().message);
+  }
+
+  auto argv = c_strings(spec.argv);
+  auto envp = c_strings(spec.env);
+  ChildPlan plan{program.c_str(),
+                 argv.data(),
+                 envp.data(),
+                 spec.cwd.c_str(),
+                 {spec.with_stdin ? in->read.get() : dev_null(), out->write.get(), err->write.get(),
+                  state->write.get()}};
+  // With every signal blocked, no handler of ours can run in the child
+  // before it has reset them.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = vfork_exec(&plan);
+  const int vfork_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return fail("spawn_failed", errno_error("vfork " + program, vfork_errno).message);
+  if (plan.step) {
+    reap(pid);
+    const std::string object = std::string(plan.step) == "chdir"
+                                   ? "chdir " + spec.cwd
+                                   : std::string(plan.step) + " " + program;
+    return fail("spawn_failed", errno_error(object, plan.error).message);
+  }
+
+  SpawnedProcess child;
+  child.pid = pid;
+  supervised().insert(pid);
+  child.pidfd = UniqueFd(pidfd_open(pid));
+  if (!child.pidfd) {
+    const int e = errno;
+    ::kill(-pid, SIGKILL);
+    reap(pid);
+    return fail("spawn_failed", errno_error("pidfd_open " + std::to_string(pid), e).message);
+  }
+  child.stdin_pipe = std::move(in->write);
+  child.stdout_pipe = std::move(out->read);
+  child.stderr_pipe = std::move(err->read);
+  child.state_pipe = std::move(state->read);
+  return child;
+}
+
+Result<ExitStatus> peek_exit(pid_t pid) {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return tl::unexpected(errno_error("waitid " + std::to_string(pid), errno));
+  ExitStatus status;
+  if (info.si_code == CLD_EXITED) {
+    status.exit_code = info.si_status;
+  } else {
+    status.signal = info.si_status;
+  }
+  return status;
+}
+
+void reap(pid_t pid) {
+  int status;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  supervised().erase(pid);
+}
+
+bool is_supervised(pid_t pid) {
+  return supervised().count(pid) != 0;
+}
+
+void signal_group(pid_t pgid, int sig) {
+  if (pgid > 1) ::kill(-pgid, sig);
+}
+
+}  // namespace oxydra::shell_daemon

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oxydra/types/error.h"
+#include "unique_fd.h"
+
+namespace oxydra::shell_daemon {
+
+struct SpawnSpec {
+  std::vector<std::string> argv;  // argv[0] is the program's path
+  std::vector<std::string> env;   // "NAME=value"
+  std::string cwd;
+  bool with_stdin = false;  // a pipe on stdin; otherwise /dev/null
+};
+
+// A child running in its own process group (pgid == pid), with the daemon's
+// ends of its pipes. The pipes are close-on-exec on our side, and the child
+// gets nothing but fds 0-2 and the state pipe on kStateFd.
+struct SpawnedProcess {
+  pid_t pid = -1;
+  UniqueFd pidfd;  // readable once the child has exited
+  UniqueFd stdin_pipe;
+  UniqueFd stdout_pipe;
+  UniqueFd stderr_pipe;
+  UniqueFd state_pipe;
+};
+
+// Errors name the object: "spawn /bin/sh: No such file or directory".
+Result<SpawnedProcess> spawn_process(const SpawnSpec& spec);
+
+struct ExitStatus {
+  std::optional<int> exit_code;  // set when the process exited normally
+  std::optional<int> signal;     // set when a signal ended it
+};
+
+// The exit status of an exited child, without reaping it: while the zombie
+// remains, its pid (and so its process group id) cannot be reused, which makes
+// signalling the group afterwards safe.
+Result<ExitStatus> peek_exit(pid_t pid);
+void reap(pid_t pid);
+
+// True for a shell spawned here and not yet reaped; any other child is an
+// orphan that was re-parented to us (see orphan_reaper.h).
+bool is_supervised(pid_t pid);
+
+// Sends `sig` to a whole process group; a group that is already gone is fine.
+void signal_group(pid_t pgid, int sig);
+
+}  // namespace oxydra::shell_daemon

@@ -1,0 +1,64 @@
+// Configuration and credential errors: one "error:" line naming the file and
+// key (or the credential ref), the right exit status, never a secret.
+
+#include <fstream>
+
+#include "runner_fixture.h"
+
+namespace oxydra::runner_test {
+namespace {
+
+class ConfigErrors : public RunnerFixture {};
+
+TEST_F(ConfigErrors, BadRunnerKeyNamesFileAndKey) {
+  std::ofstream(config_path(), std::ios::app) << "\n[container]\ndrivr = \"oci\"\n";
+  auto result = runner({"--insecure", "start"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("error: " + config_path() + ": container.drivr: "), std::string::npos)
+      << result.err;
+  auto status = runner({"status"});
+  EXPECT_EQ(status.exit_code, 2);
+}
+
+TEST_F(ConfigErrors, BadUserKeyNamesTheUsersFile) {
+  ConfigOptions options;
+  options.user_extra = "[resources]\nmax_vcpus = 99\n";
+  write_config(options);
+  auto result = runner({"--insecure", "start"});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("alice.toml"), std::string::npos) << result.err;
+}
+
+TEST_F(ConfigErrors, MissingConfigAndUnknownUserHaveHints) {
+  auto missing = run_command(
+      {testlib::bin_dir() + "/oxydra-runner", "--config", file("absent.toml"), "status"}, {}, 60s);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("error: cannot read " + file("absent.toml")), std::string::npos)
+      << missing.err;
+  auto unknown = runner({"--user", "bob", "status"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("user bob is not configured"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("hint: "), std::string::npos);
+}
+
+TEST_F(ConfigErrors, MissingCredentialNamesTheRefAndStartsNothing) {
+  ConfigOptions options;
+  options.credential_ref = "env:OXY_RUNNER_TEST_UNSET_KEY";
+  write_config(options);
+  auto result = runner({"--insecure", "start", "--detach"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("credential fake (env:OXY_RUNNER_TEST_UNSET_KEY)"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find(kSecret), std::string::npos);
+  EXPECT_EQ(runner({"status"}).exit_code, 3);
+}
+
+TEST_F(ConfigErrors, ContainerTierIsNotInThisBuildYet) {
+  auto result = runner({"start"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("not implemented yet in this build"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("hint: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oxydra::runner_test

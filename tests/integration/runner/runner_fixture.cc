@@ -1,0 +1,173 @@
+#include "runner_fixture.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "oxydra/sandbox/landlock.h"
+#include "oxydra/testlib/child_process.h"
+#include "oxydra/testlib/proc_scan.h"
+
+namespace oxydra::runner_test {
+
+namespace {
+
+// RLIMIT_DATA counts ASan's shadow mappings, so sanitizer builds of oxydra-vm
+// need a memory limit far above any real one (the limit itself is tested in
+// the plain build).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long long kMemoryMib = 64LL * 1024 * 1024;
+#else
+constexpr long long kMemoryMib = 1024;
+#endif
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+}  // namespace
+
+bool must_work() {
+  const char* value = std::getenv("OXYDRA_MUST_WORK");
+  return value && std::string(value) == "1";
+}
+
+std::string missing_kernel_feature() {
+  int err = 0;
+  if (sandbox::landlock_abi(&err) == 0) {
+    return std::string("Landlock unavailable: ") + std::strerror(err);
+  }
+  if (::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0) {
+    return std::string("seccomp unavailable: ") + std::strerror(errno);
+  }
+  return {};
+}
+
+bool process_alive(pid_t pid) {
+  auto info = testlib::read_proc(pid);
+  return info && info->state != 'Z';
+}
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          std::chrono::milliseconds timeout) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    env_strings.emplace_back(*e);
+  for (const auto& [name, value] : env)
+    env_strings.push_back(name + "=" + value);
+  std::vector<char*> args, envp;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : env_strings)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  CommandResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool out_open = true, err_open = true;
+  while (out_open || err_open) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ::kill(pid, SIGKILL);
+      result.err += "\n[test: command timed out]";
+      break;
+    }
+    pollfd fds[2] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    char buffer[4096];
+    for (int i = 0; i < 2; ++i) {
+      if (!fds[i].revents) continue;
+      ssize_t n = ::read(i == 0 ? out[0] : err[0], buffer, sizeof buffer);
+      if (n > 0) {
+        (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
+      } else {
+        (i == 0 ? out_open : err_open) = false;
+      }
+    }
+  }
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+void RunnerFixture::SetUp() {
+  write_config();
+}
+
+void RunnerFixture::TearDown() {
+  runner({"stop"}, 60s);
+  std::ifstream lock(user_root() + "/runner.lock");
+  pid_t pid = 0;
+  auto info = (lock >> pid && pid > 0) ? testlib::read_proc(pid) : std::nullopt;
+  // A stopped runner leaves its pid in the file: kill only a live oxydra-runner.
+  if (info && info->state != 'Z' && info->comm == "oxydra-runner") ::kill(pid, SIGKILL);
+}
+
+void RunnerFixture::write_config(const ConfigOptions& o) {
+  std::string runner =
+      "workspace_root = \"ws\"\ndefault_tier = \"container\"\n\n"
+      "[users.alice]\nconfig_path = \"alice.toml\"\n\n"
+      "[policy]\nmax_memory_mib = " +
+      std::to_string(kMemoryMib) +
+      "\n\n"
+      "[supervision]\nrestart_max = " +
+      std::to_string(o.restart_max) +
+      "\nrestart_backoff_ms = 100\nrestart_backoff_max_ms = 400\n"
+      "startup_timeout_secs = 60\nstop_timeout_secs = 5\n\n";
+  if (!o.guest.empty()) runner += "[process]\noxydra_vm = \"" + o.guest + "\"\n\n";
+  write_file(file("runner.toml"), runner + o.runner_extra);
+  write_file(file("alice.toml"), "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"" +
+                                     o.credential_ref + "\"\n\n[resources]\nmax_memory_mib = " +
+                                     std::to_string(kMemoryMib) + "\n" + o.user_extra);
+  write_file(file("agent.toml"),
+             "provider = \"fake\"\n\n[providers.fake]\nbase_url = \"" + o.provider_url +
+                 "\"\nmodel = \"fake-model\"\ncredential = \"fake\"\nmax_retries = 0\n"
+                 "request_timeout_secs = 20\n");
+}
+
+CommandResult RunnerFixture::runner(const std::vector<std::string>& args,
+                                    std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {testlib::bin_dir() + "/oxydra-runner", "--config",
+                                   config_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, {{"OXY_RUNNER_TEST_KEY", kSecret}}, timeout);
+}
+
+nlohmann::json RunnerFixture::health() {
+  auto result = runner({"status", "--json"});
+  if (result.exit_code != 0) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(result.out, nullptr, false);
+}
+
+void RunnerFixture::start_detached() {
+  auto result = runner({"--insecure", "start", "--detach"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+}
+
+}  // namespace oxydra::runner_test

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "oxydra/testlib/temp_dir.h"
+
+namespace oxydra::runner_test {
+
+using namespace std::chrono_literals;
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed
+  std::string out;
+  std::string err;
+};
+
+// What the generated configuration says.
+struct ConfigOptions {
+  std::string provider_url = "http://127.0.0.1:9/v1";  // never contacted unless a test says so
+  std::string guest;  // [process] oxydra_vm; empty: oxydra-vm beside oxydra-runner
+  std::string credential_ref = "env:OXY_RUNNER_TEST_KEY";
+  int restart_max = 3;
+  std::string runner_extra;  // appended to runner.toml
+  std::string user_extra;    // appended to the user's toml
+};
+
+// A fresh directory with runner.toml, alice.toml and agent.toml, and helpers
+// to run the real oxydra-runner against it. TearDown stops whatever runner a
+// test left (stop, then SIGKILL of the lock holder).
+class RunnerFixture : public ::testing::Test {
+ protected:
+  static constexpr const char* kSecret = "sk-oxydra-test-secret-0123456789";
+
+  void SetUp() override;
+  void TearDown() override;
+
+  void write_config(const ConfigOptions& options = {});
+  // oxydra-runner --config <runner.toml> ARGS..., with OXY_RUNNER_TEST_KEY set.
+  CommandResult runner(const std::vector<std::string>& args,
+                       std::chrono::milliseconds timeout = 180s);
+  // status --json, parsed (a discarded value when it failed).
+  nlohmann::json health();
+  // start --insecure --detach, expecting success.
+  void start_detached();
+
+  std::string workspace() const { return dir_.path() + "/ws"; }
+  std::string user_root() const { return workspace() + "/alice"; }
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  std::string config_path() const { return dir_.file("runner.toml"); }
+
+  testlib::TempDir dir_{"oxr"};
+};
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          std::chrono::milliseconds timeout);
+
+bool process_alive(pid_t pid);  // exists and is not a zombie
+// Empty when Landlock and seccomp can be tested here, else why not.
+std::string missing_kernel_feature();
+bool must_work();
+
+}  // namespace oxydra::runner_test

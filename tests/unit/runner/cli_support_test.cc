@@ -1,0 +1,90 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "exec_command.h"
+#include "health.h"
+#include "oxydra/testlib/temp_dir.h"
+#include "status_format.h"
+#include "user_context.h"
+
+namespace oxydra::runner {
+namespace {
+
+TEST(ExecCommandLine, OneWordIsAShellLineSeveralAreQuoted) {
+  EXPECT_EQ(shell_command_line({"ls -l | wc -l"}), "ls -l | wc -l");
+  EXPECT_EQ(shell_command_line({"sh", "-c", "echo 'hi'"}), "'sh' '-c' 'echo '\\''hi'\\'''");
+}
+
+TEST(FindRunnerConfig, ExplicitThenSearchOrder) {
+  testlib::TempDir dir;
+  EXPECT_EQ(*find_runner_config("given.toml", {}), "given.toml");
+  const std::string second = dir.file("second.toml");
+  std::ofstream(second) << "";
+  EXPECT_EQ(*find_runner_config("", {dir.file("absent.toml"), second}), second);
+  auto none = find_runner_config("", {dir.file("absent.toml")});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, "no_runner_config");
+}
+
+TEST(SelectUser, OnlyUserIsTheDefaultAndOthersMustBeNamed) {
+  testlib::TempDir dir;
+  const std::string one = dir.file("one.toml");
+  std::ofstream(one) << "[users.alice]\nconfig_path = \"alice.toml\"\n";
+  GlobalOptions options;
+  options.config_path = one;
+  auto selected = select_user(options);
+  ASSERT_TRUE(selected) << selected.error().message;
+  EXPECT_EQ(selected->user_id, "alice");
+  EXPECT_EQ(command_prefix(*selected), "oxydra-runner --config " + one + " --user alice");
+
+  const std::string two = dir.file("two.toml");
+  std::ofstream(two) << "[users.alice]\nconfig_path = \"a.toml\"\n[users.bob]\nconfig_path = "
+                        "\"b.toml\"\n";
+  options.config_path = two;
+  auto ambiguous = select_user(options);
+  ASSERT_FALSE(ambiguous);
+  EXPECT_EQ(ambiguous.error().code, "user_required");
+  EXPECT_NE(ambiguous.error().message.find("alice, bob"), std::string::npos);
+  options.user = "carol";
+  EXPECT_EQ(select_user(options).error().code, "unknown_user");
+  options.user = "bob";
+  EXPECT_EQ(select_user(options)->user_id, "bob");
+}
+
+TEST(StatusFormat, ShowsTierWarningToolsDegradedAndEnforcement) {
+  GuestRecord runtime;
+  runtime.handle.pid = 4242;
+  runtime.handle.describe = "oxydra-vm pid 4242";
+  runtime.state = GuestState::running;
+  HealthInputs in;
+  in.request_id = "r";
+  in.user_id = "alice";
+  in.phase = RunnerPhase::running;
+  in.startup_status.sandbox_tier = SandboxTier::process;
+  in.startup_status.degraded_reasons.push_back({"insecure_process_tier", "no shell-vm"});
+  EnforcementReport report;
+  report.no_new_privs = true;
+  report.seccomp = SeccompState{"filter", "oxydra-process-v1"};
+  report.landlock = LandlockState{7, {"write_file"}, {"connect_tcp"}, {"signal"}, "fully_enforced"};
+  in.startup_status.enforcement.runtime = report;
+  in.runtime = &runtime;
+  in.uptime_secs = 125;
+  in.runner_pid = 77;
+  in.shell_reason = "insecure_process_tier";
+  in.browser_reason = "insecure_process_tier";
+  const auto json = health_json(in);
+  EXPECT_TRUE(json["healthy"]);
+  EXPECT_EQ(json["runtime_pid"], 4242);
+  EXPECT_EQ(json["tools"]["shell"]["reason"], "insecure_process_tier");
+  const std::string table = format_status(json);
+  for (const char* expected :
+       {"WARNING", "process", "pid 4242", "2m 05s", "disabled (insecure_process_tier)",
+        "insecure_process_tier: no shell-vm", "filter (oxydra-process-v1)", "fully_enforced, ABI 7",
+        "connect_tcp"}) {
+    EXPECT_NE(table.find(expected), std::string::npos) << expected << "\n" << table;
+  }
+}
+
+}  // namespace
+}  // namespace oxydra::runner

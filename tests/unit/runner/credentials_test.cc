@@ -1,0 +1,79 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "credentials.h"
+#include "oxydra/logging/redact.h"
+#include "oxydra/testlib/temp_dir.h"
+
+namespace oxydra::runner {
+namespace {
+
+AgentConfig agent_using(const std::string& credential) {
+  AgentConfig agent;
+  agent.provider = "openai";
+  agent.providers["openai"].base_url = "https://api.openai.com/v1";
+  agent.providers["openai"].model = "m";
+  agent.providers["openai"].credential = credential;
+  agent.providers["other"].credential = "other";
+  return agent;
+}
+
+std::map<std::string, CredentialRef> refs(std::string openai_ref) {
+  return {{"openai", *parse_credential_ref(openai_ref)},
+          {"other", *parse_credential_ref("env:OXY_TEST_UNSET_OTHER")}};
+}
+
+EnvLookup env_with(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Credentials, ResolvesOnlyTheSelectedProvidersCredential) {
+  auto resolved = resolve_credentials(refs("env:OXY_KEY"), agent_using("openai"),
+                                      env_with({{"OXY_KEY", "sk-secret-value"}}));
+  ASSERT_TRUE(resolved) << resolved.error().message;
+  EXPECT_EQ(resolved->values, (std::map<std::string, std::string>{{"openai", "sk-secret-value"}}));
+  EXPECT_EQ(resolved->refs.at("other"), "env:OXY_TEST_UNSET_OTHER");
+  EXPECT_EQ(logging::redact("key sk-secret-value"), "key [redacted]");
+  logging::clear_secrets();
+}
+
+TEST(Credentials, MissingVariableNamesTheRefNotAValue) {
+  auto resolved = resolve_credentials(refs("env:OXY_KEY"), agent_using("openai"), env_with({}));
+  ASSERT_FALSE(resolved);
+  EXPECT_EQ(resolved.error().code, "credential_missing");
+  EXPECT_NE(resolved.error().message.find("env:OXY_KEY"), std::string::npos);
+}
+
+TEST(Credentials, FileRefTrimsOneNewlineAndRefusesEmptyOrMissing) {
+  testlib::TempDir dir;
+  const std::string path = dir.file("key");
+  std::ofstream(path) << "sk-from-file\n";
+  auto resolved = resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}));
+  ASSERT_TRUE(resolved) << resolved.error().message;
+  EXPECT_EQ(resolved->values.at("openai"), "sk-from-file");
+  logging::clear_secrets();
+
+  std::ofstream(path, std::ios::trunc) << "\n";
+  auto empty = resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}));
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
+
+  auto missing =
+      resolve_credentials(refs("file:" + dir.file("absent")), agent_using("openai"), env_with({}));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("file:" + dir.file("absent")), std::string::npos);
+}
+
+TEST(Credentials, ProviderWithoutCredentialNeedsNone) {
+  auto resolved = resolve_credentials(refs("env:OXY_KEY"), agent_using(""), env_with({}));
+  ASSERT_TRUE(resolved);
+  EXPECT_TRUE(resolved->values.empty());
+}
+
+}  // namespace
+}  // namespace oxydra::runner
