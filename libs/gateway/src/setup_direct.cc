@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <cstdlib>
 
 #include "oxydra/logging/redact.h"
@@ -19,12 +21,13 @@ StartupStatusReport direct_status() {
   return status;
 }
 
-// Only this mode reads a key from the environment; the variable is removed
-// afterwards so nothing this process starts can inherit it.
+// Only this mode reads a key from the environment. The variable is then
+// removed, so nothing this process starts inherits it, and its value is
+// wiped in place, so /proc/<pid>/environ no longer shows it either.
 Result<std::string> api_key_from_env(const AgentConfig& config) {
   const ProviderConfig& provider = config.selected_provider();
   if (provider.api_key_env.empty()) return std::string();
-  const char* value = std::getenv(provider.api_key_env.c_str());
+  char* value = std::getenv(provider.api_key_env.c_str());
   if (value == nullptr || *value == '\0') {
     return fail("invalid_config", config.source + ": providers." + config.provider +
                                       ".api_key_env: environment variable " + provider.api_key_env +
@@ -32,6 +35,7 @@ Result<std::string> api_key_from_env(const AgentConfig& config) {
   }
   std::string key = value;
   logging::register_secret(key);
+  ::explicit_bzero(value, key.size());
   ::unsetenv(provider.api_key_env.c_str());
   return key;
 }

@@ -19,6 +19,7 @@
 #include "log_capture.h"
 #include "log_reader.h"
 #include "oxydra/runner/backend.h"
+#include "oxydra/types/frame.h"
 #include "provisioning.h"
 #include "readiness.h"
 #include "runner_lock.h"

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace oxydra::runner {
 
@@ -92,14 +93,15 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view t) {
 std::string format_timestamp(system_clock::time_point time) {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  const auto seconds = static_cast<std::time_t>(micros / 1000000);
+  const auto fraction = static_cast<unsigned>(micros % 1000000 + (micros < 0 ? 1000000 : 0));
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(micros % 1000000));
-  return buffer;
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%06uZ", date, fraction % 1000000);
+  return out;
 }
 
 Result<std::string> normalize_since(std::string_view text, system_clock::time_point now) {

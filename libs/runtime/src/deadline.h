@@ -1,16 +1,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 namespace oxydra::runtime {
 
-// Calls `on_expiry` once `timeout` has passed, on its own thread, unless the
-// object is destroyed first. The provider blocks in libcurl and a tool in its
-// command, so only a separate thread can stop them on time.
+// Calls `on_expiry` once `timeout` has passed, unless the object is destroyed
+// first; after destruction it is neither running nor going to run. The
+// provider blocks in libcurl and a tool in its command, so only another
+// thread can stop them on time: one watchdog thread serves every deadline of
+// the process, so a turn costs a map insertion, not a thread.
 class Deadline {
  public:
   Deadline(std::chrono::milliseconds timeout, std::function<void()> on_expiry);
@@ -19,10 +19,7 @@ class Deadline {
   Deadline& operator=(const Deadline&) = delete;
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
+  std::uint64_t id_;
 };
 
 }  // namespace oxydra::runtime

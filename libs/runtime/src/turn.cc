@@ -68,13 +68,7 @@ TurnResult Turn::run(std::string user_text) {
 std::optional<provider::ChatResponse> Turn::call_model() {
   ++model_calls_;
   std::string partial;
-  std::optional<Error> begin_error;
-  bool started = false;
   auto on_event = [&](const provider::ChatEvent& event) {
-    if (!started) {
-      started = true;
-      if (auto begun = conversation_.begin_assistant(); !begun) begin_error = begun.error();
-    }
     if (event.kind == provider::ChatEvent::Kind::text_delta && !event.text.empty()) {
       partial += event.text;
       TurnEvent delta = event_of(TurnEventKind::text_delta);
@@ -84,20 +78,19 @@ std::optional<provider::ChatResponse> Turn::call_model() {
   };
   auto response = options_.provider->stream_chat(request_, on_event, control_.token());
   if (!response) {
+    // What the user already saw of a cut-off answer stays in the history.
     last_text_ = partial;
-    if (auto kept = conversation_.abandon_assistant(std::move(partial)); !kept) {
-      spdlog::warn("{}", kept.error().message);
+    if (!partial.empty()) {
+      if (auto kept = conversation_.add_assistant(std::move(partial)); !kept) {
+        spdlog::warn("{}", kept.error().message);
+      }
     }
     result_ = control_.stopped() ? stopped() : failed(response.error());
     return std::nullopt;
   }
-  if (begin_error) {
-    result_ = failed(*begin_error);
-    return std::nullopt;
-  }
   add_usage(response->usage);
   last_text_ = response->text;
-  if (auto saved = conversation_.finish_assistant(response->text, response->tool_calls); !saved) {
+  if (auto saved = conversation_.add_assistant(response->text, response->tool_calls); !saved) {
     result_ = failed(saved.error());
     return std::nullopt;
   }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -94,6 +95,12 @@ TEST(LifecycleE2E, DirectModeRunsWithTheShellDisabled) {
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(done->text, "Hello from direct mode.");
   EXPECT_EQ(llm.requests()[0].header("authorization"), std::string("Bearer ") + kApiKey);
+  // Read from the environment once, then wiped: not even /proc shows it.
+  std::ifstream environ_file("/proc/" + std::to_string(vm.pid()) + "/environ");
+  const std::string environ_text((std::istreambuf_iterator<char>(environ_file)),
+                                 std::istreambuf_iterator<char>());
+  EXPECT_NE(environ_text.find("OXY_E2E_DIRECT_KEY"), std::string::npos);
+  EXPECT_EQ(environ_text.find(kApiKey), std::string::npos);
 
   EXPECT_EQ(vm.stop(SIGINT), 0) << "SIGINT with no turn running stops direct mode";
   const std::string log = vm.log();
@@ -151,6 +158,21 @@ TEST_F(BadEnvelope, NotJsonOversizedAndEmpty) {
             "exceeds the limit of 1048576\n");
   EXPECT_EQ(refused(std::string("\0\0\0\0", 4)),
             "oxydra-vm: invalid bootstrap envelope: frame is empty (zero length)\n");
+}
+
+TEST_F(BadEnvelope, RefusedOnStdinToo) {
+  auto envelope = valid();
+  envelope["user_id"] = "";
+  testlib::TempDir dir("oxy-stdin");
+  std::ofstream(dir.file("frame"), std::ios::binary) << encode_frame(envelope.dump());
+  testlib::ChildProcess vm;
+  ASSERT_TRUE(vm.start(
+      {"/bin/sh", "-c", testlib::bin_dir() + "/oxydra-vm --bootstrap-stdin < " + dir.file("frame")},
+      dir.file("out.log")));
+  auto status = vm.wait();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 2);
+  EXPECT_EQ(vm.log(), "oxydra-vm: invalid bootstrap envelope: user_id: must not be blank\n");
 }
 
 TEST(LifecycleE2E, NoBootstrapSourceAndNoConfigIsAUsageError) {

@@ -119,31 +119,32 @@ TEST_F(ShellE2E, ShellCommandRunsInTheDaemonAndItsResultReachesTheModel) {
 }
 
 TEST_F(ShellE2E, AnthropicFormatEndToEnd) {
-  llm.enqueue(testlib::anthropic_stream(calls_tool("Checking.", "toolu_01", "shell_exec", R"({"command":"echo anthropic-$((6*7))"})")));
+  llm.enqueue(testlib::anthropic_stream(calls_tool("Checking.", "toolu_01", "shell_exec",
+                                                   R"j({"command":"echo anthropic-$((6*7))"})j")));
   llm.enqueue(testlib::anthropic_stream(says("It says anthropic-42.")));
 
-auto client = start("anthropic");
-ASSERT_TRUE(client);
-const auto session = client->hello() -> session_id;
-Transcript transcript;
-auto done = client->send_message(session, "compute", transcript.handler());
-ASSERT_TRUE(done) << done.error().message << "\n" << vm.log();
-EXPECT_EQ(done->stop_reason, "completed");
-EXPECT_EQ(done->text, "It says anthropic-42.");
-EXPECT_EQ(done->usage.input_tokens, 24u);
+  auto client = start("anthropic");
+  ASSERT_TRUE(client);
+  const auto session = client->hello()->session_id;
+  Transcript transcript;
+  auto done = client->send_message(session, "compute", transcript.handler());
+  ASSERT_TRUE(done) << done.error().message << "\n" << vm.log();
+  EXPECT_EQ(done->stop_reason, "completed");
+  EXPECT_EQ(done->text, "It says anthropic-42.");
+  EXPECT_EQ(done->usage.input_tokens, 24u);
 
-ASSERT_EQ(llm.request_count(), 2u);
-const auto& first = llm.requests()[0];
-EXPECT_EQ(first.path, "/v1/messages");
-EXPECT_EQ(first.header("x-api-key"), kApiKey);
-const auto second = llm.requests()[1].json();
-const std::string body = second.dump();
-EXPECT_NE(body.find("tool_result"), std::string::npos);
-EXPECT_NE(body.find("toolu_01"), std::string::npos);
-EXPECT_NE(body.find("anthropic-42"), std::string::npos);
-auto results = transcript.of(TurnEventKind::tool_result);
-ASSERT_EQ(results.size(), 1u);
-EXPECT_NE(results[0].output.find("anthropic-42"), std::string::npos);
+  ASSERT_EQ(llm.request_count(), 2u);
+  const auto first = llm.requests()[0];
+  EXPECT_EQ(first.path, "/v1/messages");
+  EXPECT_EQ(first.header("x-api-key"), kApiKey);
+  const auto second = llm.requests()[1].json();
+  const std::string body = second.dump();
+  EXPECT_NE(body.find("tool_result"), std::string::npos);
+  EXPECT_NE(body.find("toolu_01"), std::string::npos);
+  EXPECT_NE(body.find("anthropic-42"), std::string::npos);
+  auto results = transcript.of(TurnEventKind::tool_result);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_NE(results[0].output.find("anthropic-42"), std::string::npos);
 }
 
 }  // namespace

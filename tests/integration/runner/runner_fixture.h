@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/temp_dir.h"
 
 namespace oxydra::runner_test {

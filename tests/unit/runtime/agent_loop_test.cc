@@ -30,7 +30,7 @@ TEST(AgentLoop, AnswerWithoutToolsCompletesAndStreamsText) {
   EXPECT_EQ(result.usage.input_tokens, 10u);
   EXPECT_EQ(result.usage.output_tokens, 5u);
   EXPECT_FALSE(result.usage.cost.has_value());  // no prices configured
-  const auto& request = rig.provider->requests().at(0);
+  const auto request = rig.provider->requests().at(0);
   EXPECT_EQ(request.messages.front().role, provider::Role::system);
   EXPECT_EQ(request.messages.back().text, "hi");
 }
@@ -57,13 +57,13 @@ TEST(AgentLoop, ToolResultGoesBackToTheModel) {
   EXPECT_NE(results[0].output.find("marker"), std::string::npos);
 
   ASSERT_EQ(rig.provider->calls(), 2u);
-  const auto& second = rig.provider->requests()[1].messages;
+  const auto second = rig.provider->requests()[1].messages;
   ASSERT_GE(second.size(), 2u);
   EXPECT_EQ(second[second.size() - 2].tool_calls.at(0).id, "c1");
   EXPECT_EQ(second.back().role, provider::Role::tool);
   EXPECT_EQ(second.back().tool_call_id, "c1");
   EXPECT_NE(second.back().text.find("probe ok"), std::string::npos);
-  const auto& specs = rig.provider->requests()[0].tools;
+  const auto specs = rig.provider->requests()[0].tools;
   ASSERT_EQ(specs.size(), 1u);
   EXPECT_EQ(specs[0].name, "probe");
   EXPECT_NE(specs[0].input_schema.find("\"x\""), std::string::npos);
@@ -84,7 +84,7 @@ TEST(AgentLoop, BadArgumentsAndUnknownToolsAnswerTheModelWithAnError) {
   EXPECT_NE(results[1].output.find("unknown tool"), std::string::npos);
   // The raw text the model sent is what the client sees for broken arguments.
   EXPECT_EQ(rig.of_kind(TurnEventKind::tool_call)[0].arguments, nlohmann::json(R"({"x": )"));
-  const auto& second = rig.provider->requests()[1].messages;
+  const auto second = rig.provider->requests()[1].messages;
   EXPECT_TRUE(second.back().is_error);
 }
 

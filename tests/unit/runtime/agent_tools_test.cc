@@ -36,7 +36,7 @@ TEST(AgentTools, ReadOnlyCallsRunInParallel) {
   // Each waits until both are running: only concurrent calls meet.
   EXPECT_EQ(rig.log->max_running, 2);
   // Both results reach the model, whatever order they finished in.
-  const auto& second = rig.provider->requests()[1].messages;
+  const auto second = rig.provider->requests()[1].messages;
   std::set<std::string> answered;
   for (const auto& m : second)
     if (m.role == provider::Role::tool) answered.insert(m.tool_call_id);

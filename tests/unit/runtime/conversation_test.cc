@@ -64,7 +64,7 @@ TEST_F(StoreFixture, ResumedSessionIsSentToTheModel) {
   auto resumed = Conversation::resume(store, session);
   ASSERT_TRUE(resumed);
   ASSERT_EQ(rig.run(*resumed, "second question").stop_reason, "completed");
-  const auto& sent = rig.provider->requests().at(0).messages;
+  const auto sent = rig.provider->requests().at(0).messages;
   ASSERT_EQ(sent.size(), 4u);  // system, first question, first answer, second question
   EXPECT_EQ(sent[0].role, provider::Role::system);
   EXPECT_EQ(sent[1].text, "first question");
@@ -101,7 +101,7 @@ TEST_F(StoreFixture, CrashMidToolLeavesACallThatResumeMarksInterrupted) {
   ASSERT_TRUE(resumed);
   EXPECT_EQ(resumed->restored().interrupted_calls, 1u);
   ASSERT_EQ(rig.run(*resumed, "what happened?").stop_reason, "completed");
-  const auto& sent = rig.provider->requests().at(0).messages;
+  const auto sent = rig.provider->requests().at(0).messages;
   ASSERT_EQ(sent.size(), 5u);
   EXPECT_EQ(sent[3].role, provider::Role::tool);
   EXPECT_EQ(sent[3].tool_call_id, "c9");

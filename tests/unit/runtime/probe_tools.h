@@ -32,10 +32,10 @@ struct ProbeLog {
     --running;
     cv.notify_all();
   }
-  // Waits (bounded) until `n` tools run at once: only parallel calls get there.
+  // Waits (bounded) until `n` tools have run at once: only parallel calls get there.
   bool wait_running(int n) {
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, std::chrono::seconds(2), [&] { return running >= n; });
+    return cv.wait_for(lock, std::chrono::seconds(2), [&] { return max_running >= n; });
   }
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -13,6 +14,29 @@ namespace oxydra::sandbox {
 namespace {
 
 using testing::TempDir;
+
+// Whether some process has `arg` as one of its arguments.
+bool running_with_arg(const std::string& arg) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string part;
+    while (std::getline(in, part, '\0')) {
+      if (part == arg) return true;
+    }
+  }
+  return false;
+}
+
+// Killed processes vanish asynchronously; the limit only turns a hang into a failure.
+bool gone(const std::string& arg) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (running_with_arg(arg)) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 class LocalSessionTest : public ::testing::Test {
  protected:
@@ -75,24 +99,20 @@ TEST_F(LocalSessionTest, FeedsStdin) {
 }
 
 TEST_F(LocalSessionTest, TimeoutKillsTheWholeGroup) {
-  const std::string marker = dir_.file("survivor");
-  auto result =
-      session_.exec(ExecOptions{.command = "(sleep 3; touch " + marker + ") & sleep 100; wait",
-                                .timeout = std::chrono::seconds(1)});
+  auto result = session_.exec(ExecOptions{.command = "sleep 31337.1 & sleep 31337.2; wait",
+                                          .timeout = std::chrono::seconds(1)});
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->timed_out);
   EXPECT_FALSE(result->exit_code);
   EXPECT_EQ(result->signal, SIGTERM);
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  EXPECT_FALSE(std::ifstream(marker).good()) << "a background job outlived its command";
+  EXPECT_TRUE(gone("31337.1")) << "a background job outlived its command";
+  EXPECT_TRUE(gone("31337.2"));
 }
 
 TEST_F(LocalSessionTest, BackgroundJobsDieWithTheCommand) {
-  const std::string marker = dir_.file("bg");
-  auto result = run("(sleep 2; touch " + marker + ") & echo started");
+  auto result = run("sleep 31337.3 & echo started");
   EXPECT_EQ(result.stdout_text, "started\n");
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  EXPECT_FALSE(std::ifstream(marker).good());
+  EXPECT_TRUE(gone("31337.3"));
 }
 
 TEST_F(LocalSessionTest, CancelFromAnotherThread) {
@@ -114,11 +134,15 @@ TEST_F(LocalSessionTest, CancelFromAnotherThread) {
 
 TEST_F(LocalSessionTest, StopTokenCancels) {
   std::stop_source stop;
+  std::atomic<bool> started{false};
   std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!started)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     stop.request_stop();
   });
-  auto result = session_.exec(ExecOptions{.command = "sleep 100", .stop = stop.get_token()});
+  auto result = session_.exec(ExecOptions{.command = "echo ready; sleep 100",
+                                          .on_output = [&](const OutputChunk&) { started = true; },
+                                          .stop = stop.get_token()});
   stopper.join();
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->cancelled);

@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
   if (envelope.is_discarded()) return 2;
   const std::string root = envelope.value("workspace_root", "");
   const std::string shared = envelope["runtime_policy"]["mounts"].value("shared", "");
+  const json credentials = envelope.value("credentials", json::object());
 
   json result{
       {"write_shared", try_create(shared + "/probe-ok")},
@@ -152,10 +153,10 @@ int main(int argc, char** argv) {
        errno_of(::syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0))},
       {"no_new_privs", status_field("NoNewPrivs")},
       {"seccomp", status_field("Seccomp")},
-      {"secret_in_env", secret_in_environment(envelope.value("credentials", json::object()))},
+      {"secret_in_env", secret_in_environment(credentials)},
       {"credential_names", json::array()},
   };
-  for (const auto& [name, value] : envelope.value("credentials", json::object()).items()) {
+  for (const auto& [name, value] : credentials.items()) {
     result["credential_names"].push_back(name);
   }
   std::printf("PROBE-RESULT %s\n", result.dump().c_str());

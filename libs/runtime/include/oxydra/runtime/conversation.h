@@ -16,9 +16,9 @@ namespace oxydra::runtime {
 
 // One session's history as the model sees it, written to the store as it
 // grows: the user message at once, each assistant message and tool result as
-// it completes. A streamed assistant message is first written `in_flight`, so
-// a crash mid-stream leaves a row that resume() drops. Used by one turn at a
-// time (not thread-safe).
+// it completes (one commit each), so a crash mid-turn loses at most the
+// message being produced. Rows another writer left `in_flight` are dropped by
+// resume(). Used by one turn at a time (not thread-safe).
 class Conversation {
  public:
   // Kept in memory only (memory disabled; tests).
@@ -34,12 +34,7 @@ class Conversation {
   const RestoredHistory& restored() const { return restored_; }
 
   Result<void> add_user(std::string text);
-  // The model started answering: writes the in_flight row once per answer.
-  Result<void> begin_assistant();
-  Result<void> finish_assistant(std::string text, std::vector<provider::ToolCall> calls);
-  // The answer was cut off (cancel, timeout, error): what the user already saw
-  // is kept as a complete message without calls; nothing is kept if it was empty.
-  Result<void> abandon_assistant(std::string partial_text);
+  Result<void> add_assistant(std::string text, std::vector<provider::ToolCall> calls = {});
   Result<void> add_tool_result(const provider::ToolCall& call, const tools::ToolOutput& output);
 
  private:
@@ -48,7 +43,6 @@ class Conversation {
   std::string session_id_;
   std::shared_ptr<memory::Store> store_;
   std::vector<provider::ChatMessage> messages_;
-  std::optional<std::int64_t> in_flight_seq_;
   RestoredHistory restored_;
 };
 
