@@ -60,6 +60,7 @@ class TurnPrinter {
   }
   // After turn_complete: the final text if nothing was streamed, and a newline.
   void finish(const gateway_rpc::TurnComplete& done) {
+    if (!printed_ && done.text.empty()) return;
     if (!printed_) std::fputs(done.text.c_str(), stdout);
     if (!(printed_ ? at_line_start_ : (!done.text.empty() && done.text.back() == '\n'))) {
       std::fputs("\n", stdout);

@@ -45,7 +45,10 @@ int cmd_logs(const CliOptions& options, const Selection& selection) {
   for (;;) {
     auto reply = client->call(control_rpc::kOpLogs, request);
     if (!reply) {
-      if (o.follow && reply.error().code == "connection_lost") return kExitOk;  // runner stopped
+      if (o.follow && !newest.empty() && reply.error().code != "timeout") {
+        std::fprintf(stderr, "(the runner stopped)\n");
+        return kExitOk;
+      }
       return report_error(reply.error(), selection);
     }
     auto logs = control_rpc::parse_logs_reply(reply->payload);

@@ -76,7 +76,8 @@ class Daemon final : public ControlHandler {
   std::optional<RunnerLock> lock_;
   ResolvedCredentials credentials_;
   PairState pair_;
-  std::optional<ChannelEndpoint> sidecar_endpoint_;
+  std::optional<ChannelEndpoint> sidecar_endpoint_;       // for the envelope
+  std::optional<ChannelEndpoint> sidecar_host_endpoint_;  // for exec
   RunnerPhase phase_ = RunnerPhase::starting;
   Clock::time_point started_at_ = Clock::now();
   int exit_code_ = kExitOk;
@@ -150,11 +151,18 @@ asio::awaitable<Result<void>> Daemon::start_sidecar() {
   supervisor_->started(sidecar->guest);
   supervisor_->reap();
   sidecar_endpoint_ = sidecar->endpoint;
-  auto ready = co_await wait_ready(GuestRole::sidecar, sidecar->probe_socket, "hello",
+  sidecar_host_endpoint_ = sidecar->host_endpoint;
+  if (sidecar->host_endpoint.transport != ChannelTransport::unix_socket) {
+    co_return fail("internal", "the readiness probe cannot reach a " +
+                                   std::string(to_string(sidecar->host_endpoint.transport)) +
+                                   " host endpoint");
+  }
+  auto ready = co_await wait_ready(GuestRole::sidecar, sidecar->host_endpoint.address, "hello",
                                    "the shell daemon in shell-vm");
   if (!ready) co_return ready;
   pair_.sidecar_available = true;
   pair_.enforcement.sidecar = sidecar->guest.enforcement;
+  pair_.sidecar_degraded = sidecar->guest.degraded;
   supervisor_->ready(GuestRole::sidecar);
   co_return Result<void>{};
 }
@@ -162,7 +170,7 @@ asio::awaitable<Result<void>> Daemon::start_sidecar() {
 asio::awaitable<Result<void>> Daemon::start_runtime() {
   auto make_envelope = [this](const GuestHandle& runtime) -> Result<BootstrapEnvelope> {
     pair_.enforcement.runtime = runtime.enforcement;
-    pair_.guest_degraded = runtime.degraded;
+    pair_.runtime_degraded = runtime.degraded;
     return build_envelope(context_, credentials_, current_status(), sidecar_endpoint_);
   };
   auto runtime = backend_->start_runtime(make_envelope);
@@ -271,7 +279,7 @@ nlohmann::json Daemon::health(const std::string& request_id) {
   in.log_dir = context_.policy.layout.logs.string();
   in.gateway_socket = gateway_socket(context_.policy.layout);
   in.control_socket = control_socket_path(context_.policy.layout);
-  in.sidecar_endpoint = sidecar_endpoint_;
+  in.sidecar_endpoint = sidecar_host_endpoint_;
   in.runner_pid = ::getpid();
   const auto why = [&](const ToolGrant& grant) {
     if (!grant.enabled) return grant.reason;

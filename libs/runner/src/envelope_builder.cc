@@ -23,7 +23,9 @@ StartupStatusReport startup_status(const UserPolicy& policy, const PairState& pa
   status.browser_available = pair.sidecar_available && policy.browser.enabled;
   for (const auto& reason : pair.tier_degraded)
     add_unique(status.degraded_reasons, reason);
-  for (const auto& reason : pair.guest_degraded)
+  for (const auto& reason : pair.sidecar_degraded)
+    add_unique(status.degraded_reasons, reason);
+  for (const auto& reason : pair.runtime_degraded)
     add_unique(status.degraded_reasons, reason);
   status.enforcement = pair.enforcement;
   return status;

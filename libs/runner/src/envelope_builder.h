@@ -18,7 +18,8 @@ struct PairState {
   bool sidecar_available = false;
   std::vector<DegradedReason> tier_degraded;  // Backend::tier_degraded()
   GuestEnforcement enforcement;
-  std::vector<DegradedReason> guest_degraded;  // from the guests' measurements
+  std::vector<DegradedReason> runtime_degraded;  // from the guests' measurements
+  std::vector<DegradedReason> sidecar_degraded;
 };
 
 StartupStatusReport startup_status(const UserPolicy& policy, const PairState& pair);

@@ -30,7 +30,7 @@ struct HealthInputs {
   std::string log_dir;
   std::string gateway_socket;
   std::string control_socket;
-  std::optional<ChannelEndpoint> sidecar_endpoint;
+  std::optional<ChannelEndpoint> sidecar_endpoint;  // as the host reaches it
   pid_t runner_pid = 0;
   std::string shell_reason;  // why the shell is disabled; empty when available
   std::string browser_reason;

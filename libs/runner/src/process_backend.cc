@@ -83,7 +83,7 @@ class ProcessBackend final : public Backend {
   Result<sandbox::HardeningPlan> plan() const;
   Result<void> send_envelope(int fd, const GuestHandle& guest, const EnvelopeFactory& make) const;
 
-  const BackendContext& context_;
+  const BackendContext context_;  // its references outlive the backend
   const std::string executable_;
 };
 

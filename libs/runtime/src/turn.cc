@@ -45,7 +45,7 @@ TurnResult Turn::run(std::string user_text) {
       event.call_id = call.id;
       event.name = call.name;
       event.arguments = arguments_json(call.arguments);
-      emit(std::move(event));
+      emit(event);
     }
     if (control_.stopped()) {
       const std::string why = "not run: the turn was stopped (" + *control_.reason() + ")";
@@ -73,7 +73,7 @@ std::optional<provider::ChatResponse> Turn::call_model() {
       partial += event.text;
       TurnEvent delta = event_of(TurnEventKind::text_delta);
       delta.text = event.text;
-      emit(std::move(delta));
+      emit(delta);
     }
   };
   auto response = options_.provider->stream_chat(request_, on_event, control_.token());
@@ -101,7 +101,7 @@ std::optional<provider::ChatResponse> Turn::call_model() {
 bool Turn::run_tools(const std::vector<provider::ToolCall>& calls) {
   dispatch_tool_calls(*options_.tools, calls, conversation_.session_id(), control_.stop_token(),
                       [this](const provider::ToolCall& call, tools::ToolOutput output) {
-                        record_result(call, std::move(output));
+                        record_result(call, output);
                       });
   if (save_error_) {
     result_ = failed(*save_error_);
@@ -114,7 +114,7 @@ bool Turn::skip_tools(const std::vector<provider::ToolCall>& calls, std::string_
   for (const auto& call : calls) {
     tools::ToolOutput output = tools::ToolOutput::failure("not_run", std::string(why));
     output.metadata.output_bytes = output.text.size();
-    record_result(call, std::move(output));
+    record_result(call, output);
   }
   if (save_error_) {
     result_ = failed(*save_error_);
@@ -124,7 +124,7 @@ bool Turn::skip_tools(const std::vector<provider::ToolCall>& calls, std::string_
 }
 
 // Runs serialised (dispatch_tool_calls holds its lock).
-bool Turn::record_result(const provider::ToolCall& call, tools::ToolOutput output) {
+bool Turn::record_result(const provider::ToolCall& call, const tools::ToolOutput& output) {
   ++tool_calls_;
   if (options_.audit) {
     if (auto line = options_.audit->append(audit_record(conversation_.session_id(), call, output));
@@ -137,7 +137,14 @@ bool Turn::record_result(const provider::ToolCall& call, tools::ToolOutput outpu
   event.name = call.name;
   event.output = output.text;
   event.is_error = output.is_error;
-  emit(std::move(event));
+  emit(event);
+  if (output.metadata.error_code == tools::tool_error::kDisabled) {
+    // The user should know the agent could not do what the model tried.
+    TurnEvent notice = event_of(TurnEventKind::notice);
+    notice.code = "tool_disabled";
+    notice.message = output.text;
+    emit(notice);
+  }
   if (auto saved = conversation_.add_tool_result(call, output); !saved) {
     if (!save_error_) save_error_ = saved.error();
     return false;
@@ -156,7 +163,7 @@ void Turn::add_usage(const provider::Usage& usage) {
   if (call.cost) usage_.cost = usage_.cost.value_or(0.0) + *call.cost;
   TurnEvent event = event_of(TurnEventKind::usage);
   event.usage = call;
-  emit(std::move(event));
+  emit(event);
 }
 
 bool Turn::over_cost() const {
@@ -179,7 +186,7 @@ void Turn::build_request() {
   }
 }
 
-void Turn::emit(TurnEvent event) {
+void Turn::emit(const TurnEvent& event) {
   if (sink_) sink_(event);
 }
 
@@ -201,7 +208,7 @@ TurnResult Turn::failed(const Error& error) {
   TurnEvent notice = event_of(TurnEventKind::notice);
   notice.code = error.code.empty() ? "error" : error.code;
   notice.message = error.message;
-  emit(std::move(notice));
+  emit(notice);
   TurnResult result = finish(gateway_rpc::kStopError);
   result.error = error;
   return result;

@@ -24,12 +24,12 @@ class Turn {
   bool run_tools(const std::vector<provider::ToolCall>& calls);
   // Answers calls a guard stopped without running them.
   bool skip_tools(const std::vector<provider::ToolCall>& calls, std::string_view why);
-  bool record_result(const provider::ToolCall& call, tools::ToolOutput output);
+  bool record_result(const provider::ToolCall& call, const tools::ToolOutput& output);
   void add_usage(const provider::Usage& usage);
   bool over_cost() const;
 
   void build_request();
-  void emit(gateway_rpc::TurnEvent event);
+  void emit(const gateway_rpc::TurnEvent& event);
   TurnResult finish(std::string_view stop_reason);
   TurnResult stopped();
   TurnResult failed(const Error& error);

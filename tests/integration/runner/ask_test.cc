@@ -1,6 +1,8 @@
 // ask against the fake LLM server through the real runner and oxydra-vm: the
 // credential travels in the envelope only, the answer streams back.
 
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +50,39 @@ TEST_F(Ask, AnswersFromTheFakeModel) {
   for (const char* log : {"runtime.stdout.log", "runtime.stderr.log", "runner.log"}) {
     EXPECT_EQ(read_all(user_root() + "/logs/" + log).find(kSecret), std::string::npos) << log;
   }
+}
+
+TEST_F(Ask, ChatStreamsAndCtrlCCancelsOnlyTheTurn) {
+  testlib::FakeLlmServer llm;
+  testlib::ScriptedTurn first;
+  first.text = "First answer.";
+  llm.enqueue(testlib::openai_stream(first));
+  testlib::ScriptedTurn slow;
+  slow.text = "never finished";
+  auto stalled = testlib::openai_stream(slow);
+  stalled.chunks.resize(1);  // a first piece, then silence
+  stalled.stall = true;
+  llm.enqueue(stalled);
+  testlib::ScriptedTurn last;
+  last.text = "Still here.";
+  llm.enqueue(testlib::openai_stream(last));
+  ConfigOptions options;
+  options.provider_url = llm.base_url() + "/v1";
+  write_config(options);
+  start_detached();
+
+  AsyncCommand chat({testlib::bin_dir() + "/oxydra-runner", "--config", config_path(), "chat"}, {});
+  chat.write_stdin("Hello?\n");
+  ASSERT_TRUE(chat.wait_output("First answer.")) << chat.wait().err;
+  chat.write_stdin("Take your time.\n");
+  ASSERT_TRUE(llm.wait_for_requests(2, 60s));
+  ::kill(chat.pid(), SIGINT);
+  ASSERT_TRUE(chat.wait_output("[turn ended: cancelled]")) << chat.wait().err;
+  chat.write_stdin("Are you there?\n");
+  ASSERT_TRUE(chat.wait_output("Still here."));
+  chat.write_stdin("/quit\n");
+  auto result = chat.wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
 }
 
 }  // namespace

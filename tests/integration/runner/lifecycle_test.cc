@@ -120,12 +120,25 @@ TEST_F(Lifecycle, StartStatusStopOnTheProcessTier) {
   EXPECT_TRUE(contains(logs.out, "runtime/stderr: ")) << logs.out;
   EXPECT_FALSE(contains(logs.out, kSecret));
 
+  auto recent = runner({"logs", "--since", "1h", "--tail", "0"});
+  EXPECT_EQ(recent.exit_code, 0);
+  EXPECT_TRUE(contains(recent.out, "runtime/stderr: ")) << recent.out;
+  auto bad_since = runner({"logs", "--since", "yesterday"});
+  EXPECT_EQ(bad_since.exit_code, 2);
+  EXPECT_TRUE(contains(bad_since.err, "since: ")) << bad_since.err;
+  AsyncCommand follow(
+      {testlib::bin_dir() + "/oxydra-runner", "--config", config_path(), "logs", "--follow"}, {});
+  EXPECT_TRUE(follow.wait_output("runtime/stderr: "));
+
   auto stop = runner({"stop"});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_TRUE(contains(stop.out, "stopped user alice"));
   EXPECT_TRUE(testlib::wait_until_none([&](const testlib::ProcInfo& p) {
                 return (p.pid == runtime || p.pid == runner_pid) && p.state != 'Z';
               }).empty());
+  auto followed = follow.wait();
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  EXPECT_TRUE(contains(followed.err, "the runner stopped")) << followed.err;
   EXPECT_FALSE(fs::exists(user_root() + "/ipc/runner-control.sock"));
   EXPECT_FALSE(fs::exists(user_root() + "/ipc/gateway.sock"));
 

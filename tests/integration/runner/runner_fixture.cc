@@ -116,6 +116,112 @@ CommandResult run_command(const std::vector<std::string>& argv,
   return result;
 }
 
+AsyncCommand::AsyncCommand(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env) {
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    return;
+  }
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    env_strings.emplace_back(*e);
+  for (const auto& [name, value] : env)
+    env_strings.push_back(name + "=" + value);
+  std::vector<char*> args, envp;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : env_strings)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(in[0], STDIN_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  stdin_ = in[1];
+  reader_ = std::thread([this, out_fd = out[0], err_fd = err[0]] {
+    bool out_open = true, err_open = true;
+    while (out_open || err_open) {
+      pollfd fds[2] = {{out_open ? out_fd : -1, POLLIN, 0}, {err_open ? err_fd : -1, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+      char buffer[4096];
+      for (int i = 0; i < 2; ++i) {
+        if (!fds[i].revents) continue;
+        ssize_t n = ::read(i == 0 ? out_fd : err_fd, buffer, sizeof buffer);
+        std::lock_guard lock(mu_);
+        if (n > 0) {
+          (i == 0 ? result_.out : result_.err).append(buffer, static_cast<std::size_t>(n));
+        } else {
+          (i == 0 ? out_open : err_open) = false;
+        }
+      }
+    }
+    ::close(out_fd);
+    ::close(err_fd);
+  });
+}
+
+AsyncCommand::~AsyncCommand() {
+  close_stdin();
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (reader_.joinable()) reader_.join();
+}
+
+void AsyncCommand::write_stdin(const std::string& text) {
+  if (stdin_ < 0) return;
+  [[maybe_unused]] ssize_t n = ::write(stdin_, text.data(), text.size());
+}
+
+void AsyncCommand::close_stdin() {
+  if (stdin_ >= 0) ::close(stdin_);
+  stdin_ = -1;
+}
+
+bool AsyncCommand::wait_output(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mu_);
+      if (result_.out.find(text) != std::string::npos ||
+          result_.err.find(text) != std::string::npos) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+CommandResult AsyncCommand::wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  pid_ = -1;
+  close_stdin();
+  if (reader_.joinable()) reader_.join();
+  std::lock_guard lock(mu_);
+  CommandResult result = result_;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
 void RunnerFixture::SetUp() {
   write_config();
 }

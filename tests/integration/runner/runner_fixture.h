@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -59,6 +61,29 @@ class RunnerFixture : public ::testing::Test {
   std::string config_path() const { return dir_.file("runner.toml"); }
 
   testlib::TempDir dir_{"oxr"};
+};
+
+// A command running in the background with pipes on stdin, stdout and stderr.
+class AsyncCommand {
+ public:
+  AsyncCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  ~AsyncCommand();  // kills it if still running
+  AsyncCommand(const AsyncCommand&) = delete;
+  AsyncCommand& operator=(const AsyncCommand&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void write_stdin(const std::string& text);
+  void close_stdin();
+  // Polls until stdout or stderr holds `text`.
+  bool wait_output(const std::string& text, std::chrono::milliseconds timeout = 60s);
+  CommandResult wait(std::chrono::milliseconds timeout = 60s);
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  std::thread reader_;
+  mutable std::mutex mu_;
+  CommandResult result_;
 };
 
 CommandResult run_command(const std::vector<std::string>& argv,

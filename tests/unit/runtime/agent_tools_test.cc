@@ -95,6 +95,9 @@ TEST(AgentTools, DisabledToolsAreNotOfferedButAnswerWithTheirReason) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0].is_error);
   EXPECT_NE(results[0].output.find("insecure_process_tier"), std::string::npos);
+  auto notices = rig.of_kind(gateway_rpc::TurnEventKind::notice);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].code, "tool_disabled");
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ struct ProbeLog {
   // Waits (bounded) until `n` tools have run at once: only parallel calls get there.
   bool wait_running(int n) {
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, std::chrono::seconds(2), [&] { return max_running >= n; });
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return max_running >= n; });
   }
 };
 

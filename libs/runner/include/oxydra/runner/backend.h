@@ -62,15 +62,18 @@ struct GuestExit {
   std::string describe() const;  // "exited with status 1", "killed by signal 9"
 };
 
-// The shell-vm as started: where its daemon listens (for the envelope) and
-// the host socket the runner probes with `hello` until it answers.
+// The shell-vm as started, and where its daemon listens: `endpoint` as
+// oxydra-vm will reach it (for the envelope), `host_endpoint` as the host
+// reaches it (the runner probes it with `hello` until it answers, and the
+// operator's `exec` connects to it). The readiness probe speaks unix only.
 struct SidecarStart {
   GuestHandle guest;
   ChannelEndpoint endpoint;
-  std::string probe_socket;
+  ChannelEndpoint host_endpoint;
 };
 
 // Everything a backend needs for one user, fixed for the runner's lifetime.
+// A backend keeps a copy; the objects referenced must outlive it.
 struct BackendContext {
   const RunnerConfig& runner;
   const UserPolicy& policy;
@@ -79,7 +82,10 @@ struct BackendContext {
 };
 
 // Builds the bootstrap envelope once the runtime guest's enforcement has been
-// measured (the envelope's startup_status carries it).
+// measured (the envelope's startup_status carries it). Its paths
+// (workspace_root, mounts, gateway.address) are the host's; a backend whose
+// guest sees other paths rewrites them to the guest's view before sending.
+// The gateway socket must stay reachable from the host at <ipc>/gateway.sock.
 using EnvelopeFactory = std::function<Result<BootstrapEnvelope>(const GuestHandle& runtime)>;
 
 class Backend {
