@@ -30,6 +30,10 @@ std::string hint_for(const Error& error, const Selection* selection) {
   if (code == "credential_missing") {
     return "set the variable or create the file the ref names; values never go in config files";
   }
+  if (code == "guest_image_missing") {
+    return "build the guest images once with scripts/build-guest-rootfs (a few minutes), or set "
+           "images_dir in runner.toml";
+  }
   if (code == "guest_missing") return "build it (cmake --build ...) or set [process] oxydra_vm";
   if (code == "not_answering") return "if it is stuck, kill that pid; the next start cleans up";
   if (code == "no_shell") return "exec needs a tier with a shell-vm (container or micro_vm)";

@@ -1,11 +1,20 @@
 #include "container_backend.h"
 
+#include "oci_backend.h"
+
 namespace oxydra::runner {
 
 Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& context) {
-  return fail("tier_unavailable", "the container tier (driver " +
-                                      std::string(to_string(context.runner.container.driver)) +
-                                      ") is not implemented yet in this build");
+  switch (context.runner.container.driver) {
+    case ContainerDriver::oci:
+      return make_oci_backend(context);
+    case ContainerDriver::docker:
+      break;
+  }
+  return fail("tier_unavailable",
+              "the container tier's docker driver is not implemented yet in this build; set "
+              "[container] driver = \"oci\" in " +
+                  context.runner.source);
 }
 
 }  // namespace oxydra::runner

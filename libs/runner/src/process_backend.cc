@@ -16,9 +16,9 @@
 #include <spdlog/spdlog.h>
 
 #include "envelope_builder.h"
+#include "envelope_delivery.h"
 #include "oxydra/sandbox/enforcement_probe.h"
 #include "oxydra/sandbox/harden_report.h"
-#include "oxydra/types/frame.h"
 #include "oxydra/types/http_url.h"
 #include "process_spawn.h"
 #include "stale_files.h"
@@ -33,25 +33,6 @@ using sandbox::UniqueFd;
 // Passed through because they carry no secrets and help diagnose the guest.
 constexpr const char* kPassThroughEnv[] = {"OXYDRA_LOG", "TZ", "ASAN_OPTIONS", "UBSAN_OPTIONS",
                                            "LSAN_OPTIONS"};
-
-Result<void> write_all(int fd, const std::string& bytes, const std::string& what) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return tl::unexpected(errno_error(what, errno));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
-// The bytes held the credentials: overwrite them before the memory is freed.
-void wipe(std::string& secret) {
-  volatile char* p = secret.data();
-  for (std::size_t i = 0; i < secret.size(); ++i)
-    p[i] = 0;
-  secret.clear();
-}
 
 class ProcessBackend final : public Backend {
  public:
@@ -161,18 +142,9 @@ Result<void> ProcessBackend::send_envelope(int fd, const GuestHandle& guest,
                                            const EnvelopeFactory& make) const {
   auto envelope = make(guest);
   if (!envelope) return tl::unexpected(envelope.error());
-  if (auto valid = validate_bootstrap_envelope(*envelope); !valid) {
-    return tl::unexpected(with_context(valid.error(), "bootstrap envelope"));
-  }
-  const auto timeout = context_.runner.supervision.startup_timeout_secs;
-  timeval tv{static_cast<time_t>(timeout), 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  std::string payload = to_json(*envelope).dump();
-  std::string frame = encode_frame(payload);
-  wipe(payload);
-  auto written = write_all(fd, frame, "send the bootstrap envelope to " + guest.describe);
-  wipe(frame);
-  return written;
+  return deliver_envelope(fd, *envelope,
+                          std::chrono::seconds(context_.runner.supervision.startup_timeout_secs),
+                          guest.describe);
 }
 
 void ProcessBackend::stop(const GuestHandle& guest, std::chrono::milliseconds grace) {

@@ -50,7 +50,8 @@ using sandbox::UniqueFd;
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
 
-  sandbox::ApplyOutcome outcome = sandbox::apply_in_child(*request.plan);
+  sandbox::ApplyOutcome outcome =
+      request.plan ? sandbox::apply_in_child(*request.plan) : sandbox::ApplyOutcome{};
   sandbox::send_outcome(status_fd, outcome);
   if (!outcome.ok()) ::_exit(126);
   ::execve(request.executable.c_str(), argv, envp);

@@ -15,11 +15,11 @@ namespace oxydra::runner {
 inline constexpr int kBootstrapFd = 3;
 
 struct SpawnRequest {
-  std::string executable;         // absolute path
-  std::vector<std::string> argv;  // argv[0] included
-  std::vector<std::string> env;   // the complete environment, "NAME=value"
-  const sandbox::HardeningPlan* plan = nullptr;
-  int bootstrap_fd = -1;  // becomes kBootstrapFd in the child
+  std::string executable;                        // absolute path
+  std::vector<std::string> argv;                 // argv[0] included
+  std::vector<std::string> env;                  // the complete environment, "NAME=value"
+  const sandbox::HardeningPlan* plan = nullptr;  // none: started as is (an OCI runtime)
+  int bootstrap_fd = -1;                         // becomes kBootstrapFd in the child
 };
 
 struct SpawnedChild {

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "guest_ids.h"
+
 namespace oxydra::runner {
 
 namespace {
@@ -16,7 +18,7 @@ enum class Mode { umask, private_dir };
 
 // mkdir -p; only the last component is checked and fixed: parents above the
 // workspace are the operator's.
-Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink) {
+Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink, uid_t guest_owner) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return tl::unexpected(errno_error("create directory " + dir.string(), ec.value()));
@@ -31,7 +33,8 @@ Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink) {
     return tl::unexpected(errno_error("stat " + dir.string(), errno));
   }
   if (!S_ISDIR(st.st_mode)) return fail("io", dir.string() + ": exists and is not a directory");
-  if (st.st_uid != ::geteuid()) {
+  // The container tier hands the data directories to the guest's host uid.
+  if (st.st_uid != ::geteuid() && st.st_uid != guest_owner) {
     return fail("io", dir.string() + ": owned by uid " + std::to_string(st.st_uid) +
                           ", not by the runner's uid " + std::to_string(::geteuid()));
   }
@@ -46,6 +49,7 @@ Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink) {
 
 Result<void> provision_workspace(const UserPolicy& policy) {
   const WorkspaceLayout& l = policy.layout;
+  const uid_t guest_owner = guest_host_uid(policy.user_id);
   struct Dir {
     const fs::path& path;
     Mode mode;
@@ -62,7 +66,8 @@ Result<void> provision_workspace(const UserPolicy& policy) {
   };
   for (const auto& dir : dirs) {
     // Overrides outside the workspace may be symlinks the operator set up.
-    if (auto made = ensure_dir(dir.path, dir.mode, !dir.runner_owned); !made) return made;
+    if (auto made = ensure_dir(dir.path, dir.mode, !dir.runner_owned, guest_owner); !made)
+      return made;
   }
   return {};
 }

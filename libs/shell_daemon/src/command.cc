@@ -1,6 +1,9 @@
 #include "command.h"
 
+#include <fcntl.h>
 #include <signal.h>
+
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
@@ -19,6 +22,13 @@ using asio::experimental::as_tuple;
 // this: a detached process that still holds them must not keep us here.
 constexpr std::size_t kDrainBudget = 1u << 20;
 constexpr std::size_t kMaxStateBytes = 1u << 20;
+// A streaming command's pipes are enlarged so that it keeps writing while the
+// daemon is busy encoding, and they are read in large gulps (fewer wake-ups and
+// system calls per byte); each gulp is still sent as events of at most
+// `chunk_bytes`. Only streaming commands pay for this: a pipe's pages count
+// against the user's pipe allowance, and the read buffers against our memory.
+constexpr int kStreamPipeBytes = 1 << 20;
+constexpr std::size_t kStreamReadBytes = 256u << 10;
 
 }  // namespace
 
@@ -52,8 +62,15 @@ Command::Command(const asio::any_io_executor& executor, CommandSpec spec, Spawne
       grace_(executor),
       tasks_done_(executor) {
   if (process.stdin_pipe) stdin_.assign(process.stdin_pipe.release());
-  out_.buffer.resize(spec_.chunk_bytes);
-  err_.buffer.resize(spec_.chunk_bytes);
+  std::size_t read_bytes = spec_.chunk_bytes;
+  if (sink_) {
+    read_bytes = std::max(read_bytes, kStreamReadBytes);
+    // Best effort: over the pipe allowance the default size stays.
+    ::fcntl(out_.pipe.native_handle(), F_SETPIPE_SZ, kStreamPipeBytes);
+    ::fcntl(err_.pipe.native_handle(), F_SETPIPE_SZ, kStreamPipeBytes);
+  }
+  out_.buffer.resize(read_bytes);
+  err_.buffer.resize(read_bytes);
 }
 
 // Normally run() has reaped the shell; this covers a command abandoned early
@@ -180,9 +197,13 @@ asio::awaitable<void> Command::pump(std::shared_ptr<Command> /*alive*/, Stream& 
 asio::awaitable<void> Command::consume(Stream& stream, std::string_view bytes) {
   stream.kept.append(bytes);
   if (!sink_) co_return;
-  const std::uint64_t offset = stream.utf8.position();
-  std::string_view text = stream.utf8.feed(bytes);
-  if (!text.empty()) co_await sink_->write_output(stream.kind, text, offset);
+  while (!bytes.empty()) {
+    const std::string_view slice = bytes.substr(0, spec_.chunk_bytes);
+    bytes.remove_prefix(slice.size());
+    const std::uint64_t offset = stream.utf8.position();
+    std::string_view text = stream.utf8.feed(slice);
+    if (!text.empty()) co_await sink_->write_output(stream.kind, text, offset);
+  }
 }
 
 asio::awaitable<void> Command::read_state(std::shared_ptr<Command> /*alive*/) {

@@ -29,7 +29,7 @@ struct CommandSpec {
   std::chrono::milliseconds timeout{0};  // zero: none
   std::chrono::milliseconds kill_grace{2000};
   std::size_t max_output_bytes = 64u << 10;
-  std::size_t chunk_bytes = 64u << 10;  // largest read from a pipe, and so largest event
+  std::size_t chunk_bytes = 64u << 10;  // most raw bytes in one `output` event
 };
 
 enum class StopReason { none, timeout, cancel, kill, shutdown };

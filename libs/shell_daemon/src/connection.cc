@@ -8,6 +8,7 @@
 #include <asio/write.hpp>
 
 #include "handlers.h"
+#include "output_event.h"
 #include "oxydra/types/message.h"
 #include "oxydra/types/shell_messages.h"
 
@@ -19,11 +20,12 @@ using asio::use_awaitable;
 using asio::experimental::as_tuple;
 
 // Bounds on what one connection may hold: queued outgoing bytes (replies are
-// small; streamed output waits for room) and requests awaiting an answer.
-constexpr std::size_t kMaxQueuedBytes = 2u << 20;
+// small; streamed output waits while the buffer being filled holds this much,
+// so the queue holds at most about twice as much) and requests awaiting an
+// answer.
+constexpr std::size_t kMaxQueuedBytes = 1u << 20;
 constexpr std::size_t kMaxOpenRequests = 1024;
 constexpr std::size_t kReadBufferBytes = 64u << 10;
-constexpr std::size_t kMaxWriteBatch = 64;
 
 }  // namespace
 
@@ -54,7 +56,8 @@ void Connection::start() {
 asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
   std::vector<char> buffer(kReadBufferBytes);
   while (!closed()) {
-    while (!closed() && (queued_bytes_ > kMaxQueuedBytes || open_requests_ >= kMaxOpenRequests)) {
+    while (!closed() &&
+           (queued_bytes() > 2 * kMaxQueuedBytes || open_requests_ >= kMaxOpenRequests)) {
       co_await space_.wait();
     }
     if (closed()) break;
@@ -97,29 +100,23 @@ void Connection::on_read_end() {
 }
 
 asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*alive*/) {
-  std::vector<asio::const_buffer> batch;
   while (!closed_) {
-    if (queue_.empty()) {
+    if (pending_.empty()) {
       if (closing_) break;
       co_await writer_wake_.wait();
       continue;
     }
-    batch.clear();
-    for (std::size_t i = 0; i < queue_.size() && i < kMaxWriteBatch; ++i) {
-      batch.push_back(asio::buffer(queue_[i].data(), queue_[i].size()));
-    }
-    const std::size_t count = batch.size();
-    auto [ec, n] = co_await asio::async_write(stream_, batch, as_tuple(use_awaitable));
+    writing_.swap(pending_);
+    space_.notify_all();
+    auto [ec, n] = co_await asio::async_write(
+        stream_, asio::buffer(writing_.data(), writing_.size()), as_tuple(use_awaitable));
     if (closed_) break;
     if (ec) {
       spdlog::debug("{}: write: {}", peer_, ec.message());
       close();
       break;
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      queued_bytes_ -= queue_.front().size();
-      queue_.pop_front();
-    }
+    writing_.clear();
     space_.notify_all();
   }
   close();
@@ -137,8 +134,8 @@ void Connection::close() {
   closed_ = true;
   std::error_code ignored;
   stream_.close(ignored);
-  queue_.clear();
-  queued_bytes_ = 0;
+  // The buffer being written stays: the cancelled write may still refer to it.
+  pending_ = ByteBuffer();
   writer_wake_.notify_all();
   space_.notify_all();
   closed_event_.notify_all();
@@ -150,10 +147,9 @@ asio::awaitable<void> Connection::wait_closed() {
     co_await closed_event_.wait();
 }
 
-void Connection::enqueue(OutFrame frame) {
+void Connection::enqueue(std::string_view frame) {
   if (closed()) return;
-  queued_bytes_ += frame.size();
-  queue_.push_back(std::move(frame));
+  pending_.append(frame);
   writer_wake_.notify_all();
 }
 
@@ -167,11 +163,14 @@ void Connection::send_error(const std::optional<std::string>& request_id, std::s
   send(shell_rpc::kOpError, error_payload(request_id, code, message));
 }
 
-asio::awaitable<bool> Connection::send_output_frame(OutFrame frame, const bool& abandoned) {
-  while (!closed() && !abandoned && queued_bytes_ > kMaxQueuedBytes)
+asio::awaitable<bool> Connection::send_output(std::string_view request_id_json, StreamKind stream,
+                                              std::string_view data, std::uint64_t offset,
+                                              const bool& abandoned) {
+  while (!closed() && !abandoned && pending_.size() >= kMaxQueuedBytes)
     co_await space_.wait();
   if (closed() || abandoned) co_return false;
-  enqueue(std::move(frame));
+  append_output_event(pending_, request_id_json, stream, data, offset);
+  writer_wake_.notify_all();
   co_return true;
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,9 +11,10 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <nlohmann/json.hpp>
 
+#include "byte_buffer.h"
 #include "command.h"
 #include "notifier.h"
-#include "out_frame.h"
+#include "output_sink.h"
 #include "oxydra/types/frame.h"
 #include "server_context.h"
 
@@ -23,7 +23,9 @@ namespace oxydra::shell_daemon {
 // One client stream (a Unix or vsock socket, or a serial port). Requests are
 // read and dispatched as they arrive; replies and events go through a bounded
 // outgoing queue: while it is full, reading stops (requests wait in the
-// socket) and streaming commands stop reading their pipes.
+// socket) and streaming commands stop reading their pipes. The queue is two
+// byte buffers: frames are encoded straight into one while the other is being
+// written, so a streamed chunk is copied once (escaped) before the socket.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `half_close`: after the peer shuts down its sending side, replies to
@@ -51,9 +53,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void send(std::string_view op, const nlohmann::json& payload);
   void send_error(const std::optional<std::string>& request_id, std::string_view code,
                   std::string_view message);
-  // For output events: waits while the queue is over its limit. Drops the
-  // frame (returns false) once the connection is closing or `abandoned` is set.
-  asio::awaitable<bool> send_output_frame(OutFrame frame, const bool& abandoned);
+  // An `output` event: waits while the queue is over its limit. Drops the
+  // event (returns false) once the connection is closing or `abandoned` is set.
+  asio::awaitable<bool> send_output(std::string_view request_id_json, StreamKind stream,
+                                    std::string_view data, std::uint64_t offset,
+                                    const bool& abandoned);
   // Wakes output senders so they re-check their `abandoned` flag.
   void wake_senders() { space_.notify_all(); }
 
@@ -70,7 +74,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
   asio::awaitable<void> write_loop(std::shared_ptr<Connection> self);
-  void enqueue(OutFrame frame);
+  void enqueue(std::string_view frame);
+  std::size_t queued_bytes() const { return pending_.size() + writing_.size(); }
   void on_read_end();
 
   asio::posix::stream_descriptor stream_;
@@ -78,8 +83,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   bool half_close_;
   FrameDecoder decoder_;
-  std::deque<OutFrame> queue_;
-  std::size_t queued_bytes_ = 0;
+  ByteBuffer pending_;  // frames not yet handed to the socket
+  ByteBuffer writing_;  // the frames being written
   std::size_t open_requests_ = 0;
   std::map<std::string, std::weak_ptr<Command>> inflight_;
   bool read_ended_ = false;

@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include "handlers.h"
-#include "output_event.h"
 #include "oxydra/types/shell_messages.h"
 
 namespace oxydra::shell_daemon {
@@ -27,8 +26,7 @@ class ConnectionSink : public OutputSink {
                                      std::uint64_t offset) override {
     auto connection = connection_.lock();
     if (!connection || abandoned_) co_return;
-    co_await connection->send_output_frame(
-        encode_output_event(request_id_json_, stream, data, offset), abandoned_);
+    co_await connection->send_output(request_id_json_, stream, data, offset, abandoned_);
   }
 
   void abandon() override {

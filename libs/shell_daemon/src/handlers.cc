@@ -26,7 +26,10 @@ void on_hello(Connection& c, const json& payload) {
   reply.capabilities = {"exec_stream",  "stream_output", "stdin",  "timeout",         "cancel",
                         "kill_session", "list_sessions", "signal", "max_output_bytes"};
   reply.limits = rpc::Limits{config.max_frame_bytes, config.max_sessions, config.max_output_bytes};
-  c.send(rpc::kOpHello, rpc::to_json(reply));
+  json reply_payload = rpc::to_json(reply);
+  // Extension: changes when the daemon restarts (its sessions are then gone).
+  reply_payload["instance"] = c.context().instance;
+  c.send(rpc::kOpHello, reply_payload);
 }
 
 void on_spawn_session(Connection& c, const json& payload) {

@@ -119,6 +119,11 @@ asio::awaitable<void> Listener::accept_loop(AcceptFn on_accept) {
     for (;;) {
       int fd = ::accept4(socket_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
       if (fd >= 0) {
+        // A streamed command's output is escaped to up to six times its size:
+        // a larger send buffer means fewer, larger writes and wake-ups. Capped
+        // by net.core.wmem_max; best effort.
+        constexpr int kSendBufferBytes = 1 << 20;
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes, sizeof kSendBufferBytes);
         on_accept(UniqueFd(fd), fmt::format("{}#{}", name_, ++accepted_));
         continue;
       }

@@ -1,7 +1,12 @@
 #include "output_event.h"
 
 #include <array>
+#include <charconv>
 #include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "oxydra/types/frame.h"
 
@@ -74,31 +79,87 @@ inline bool has_zero_byte(std::uint64_t v) {
   return ((v - kOnes) & ~v & kHighs) != 0;
 }
 
-inline bool clean_word(const unsigned char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
+inline bool clean_word(std::uint64_t v) {
   const bool control = ((v - kOnes * 0x20) & ~v & kHighs) != 0;
   return !control && !has_zero_byte(v ^ (kOnes * '"')) && !has_zero_byte(v ^ (kOnes * '\\'));
 }
 
-// Writes the escaped text at `w`, which has room for its escaped size plus 8.
+inline bool clean_word(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return clean_word(v);
+}
+
+// Runs of NUL are the common case of binary output (padding, /dev/zero) and
+// the costliest to escape byte by byte.
+constexpr std::string_view kEscapedZeros =
+    R"(\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000)";
+constexpr std::size_t kZeroBlock = 16;
+static_assert(kEscapedZeros.size() == 6 * kZeroBlock);
+
+// Escapes up to `n` bytes one at a time: every table entry is stored whole
+// (eight bytes) and the cursor advances by its real length, without a branch.
+inline char* escape_bytes(char* w, const unsigned char*& p, std::size_t n) {
+  for (const unsigned char* stop = p + n; p < stop; ++p) {
+    std::memcpy(w, kEscapes[*p].text, 8);
+    w += kEscapes[*p].length;
+  }
+  return w;
+}
+
+// Writes the escaped text at `w`, which has room for 6 * text.size() + 8
+// (the largest escaped size, plus the slack escape_bytes stores into). One
+// pass: clean blocks are copied as they are found.
 char* write_escaped(char* w, std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
-  while (p < end) {
-    const unsigned char* run = p;
-    while (end - run >= 8 && clean_word(run))
-      run += 8;
-    while (run < end && kEscapes[*run].length == 1)
-      ++run;
-    std::memcpy(w, p, static_cast<std::size_t>(run - p));
-    w += run - p;
-    for (p = run; p < end && kEscapes[*p].length != 1; ++p) {
-      std::memcpy(w, kEscapes[*p].text, 8);
-      w += kEscapes[*p].length;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  const __m128i zero = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control);
+    const __m128i special =
+        _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask == 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+      w += 16;
+      p += 16;
+    } else if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) == 0xffff) {
+      std::memcpy(w, kEscapedZeros.data(), kEscapedZeros.size());
+      w += kEscapedZeros.size();
+      p += 16;
+    } else {
+      // Copy the clean bytes before the first special one, then escape up to
+      // the end of the block.
+      const int clean = __builtin_ctz(static_cast<unsigned>(mask));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+      w += clean;
+      p += clean;
+      w = escape_bytes(w, p, static_cast<std::size_t>(16 - clean));
     }
   }
-  return w;
+#else
+  while (end - p >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if (clean_word(v)) {
+      std::memcpy(w, &v, 8);
+      w += 8;
+      p += 8;
+    } else if (v == 0) {
+      std::memcpy(w, kEscapedZeros.data(), 48);
+      w += 48;
+      p += 8;
+    } else {
+      w = escape_bytes(w, p, 8);
+    }
+  }
+#endif
+  return escape_bytes(w, p, static_cast<std::size_t>(end - p));
 }
 
 }  // namespace
@@ -123,34 +184,55 @@ std::size_t json_escaped_size(std::string_view text) {
 
 void append_json_escaped(std::string& out, std::string_view text) {
   const std::size_t start = out.size();
-  const std::size_t size = json_escaped_size(text);
-  out.resize(start + size + 8);
-  write_escaped(out.data() + start, text);
-  out.resize(start + size);
+  out.resize(start + 6 * text.size() + 8);
+  char* end = write_escaped(out.data() + start, text);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+void append_output_event(ByteBuffer& out, std::string_view request_id_json, StreamKind stream,
+                         std::string_view data, std::uint64_t offset) {
+  constexpr std::string_view kOp = R"({"op":"output","payload":{"request_id":)";
+  constexpr std::string_view kStream = R"(,"stream":")";
+  constexpr std::string_view kOffset = R"(","offset":)";
+  constexpr std::string_view kData = R"(,"data":")";
+  constexpr std::string_view kTail = "\"}}";
+  const std::string_view name = stream_name(stream);
+  char number[24];
+  const auto digits = std::to_chars(number, number + sizeof number, offset);
+  const std::string_view offset_text(number, static_cast<std::size_t>(digits.ptr - number));
+
+  const std::size_t most = kFramePrefixBytes + kOp.size() + request_id_json.size() +
+                           kStream.size() + name.size() + kOffset.size() + offset_text.size() +
+                           kData.size() + 6 * data.size() + 8 + kTail.size();
+  char* const start = out.reserve_tail(most);
+  char* w = start + kFramePrefixBytes;
+  auto put = [&w](std::string_view s) {
+    std::memcpy(w, s.data(), s.size());
+    w += s.size();
+  };
+  put(kOp);
+  put(request_id_json);
+  put(kStream);
+  put(name);
+  put(kOffset);
+  put(offset_text);
+  put(kData);
+  w = write_escaped(w, data);
+  put(kTail);
+  const std::size_t size = static_cast<std::size_t>(w - start);
+  const auto n = static_cast<std::uint32_t>(size - kFramePrefixBytes);
+  start[0] = static_cast<char>(n >> 24);
+  start[1] = static_cast<char>(n >> 16);
+  start[2] = static_cast<char>(n >> 8);
+  start[3] = static_cast<char>(n);
+  out.commit(size);
 }
 
 OutFrame encode_output_event(std::string_view request_id_json, StreamKind stream,
                              std::string_view data, std::uint64_t offset) {
-  std::string head(kFramePrefixBytes, '\0');
-  head.append(R"({"op":"output","payload":{"request_id":)");
-  head.append(request_id_json);
-  head.append(R"(,"stream":")");
-  head.append(stream_name(stream));
-  head.append(R"(","offset":)");
-  head.append(std::to_string(offset));
-  head.append(R"(,"data":")");
-  constexpr std::string_view kTail = "\"}}";
-  const std::size_t size = head.size() + json_escaped_size(data) + kTail.size();
-  auto bytes = std::make_unique_for_overwrite<char[]>(size + 8);
-  std::memcpy(bytes.get(), head.data(), head.size());
-  char* w = write_escaped(bytes.get() + head.size(), data);
-  std::memcpy(w, kTail.data(), kTail.size());
-  const auto n = static_cast<std::uint32_t>(size - kFramePrefixBytes);
-  bytes[0] = static_cast<char>(n >> 24);
-  bytes[1] = static_cast<char>(n >> 16);
-  bytes[2] = static_cast<char>(n >> 8);
-  bytes[3] = static_cast<char>(n);
-  return OutFrame(std::move(bytes), size);
+  ByteBuffer out;
+  append_output_event(out, request_id_json, stream, data, offset);
+  return OutFrame(std::string(out.data(), out.size()));
 }
 
 }  // namespace oxydra::shell_daemon

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_buffer.h"
 #include "out_frame.h"
 #include "output_sink.h"
 
@@ -13,9 +14,11 @@ namespace oxydra::shell_daemon {
 void append_json_escaped(std::string& out, std::string_view text);
 std::size_t json_escaped_size(std::string_view text);
 
-// A framed `output` event, built directly rather than through a JSON DOM: it
+// Appends a framed `output` event to `out`, built directly rather than through a JSON DOM: it
 // is the daemon's hot path when a command streams. `request_id_json` is the
 // request id already encoded as a JSON string (quotes included).
+void append_output_event(ByteBuffer& out, std::string_view request_id_json, StreamKind stream,
+                         std::string_view data, std::uint64_t offset);
 OutFrame encode_output_event(std::string_view request_id_json, StreamKind stream,
                              std::string_view data, std::uint64_t offset);
 

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <sys/random.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <asio/any_io_executor.hpp>
@@ -19,6 +23,25 @@ struct DaemonConfig {
   std::string default_shell = "/bin/sh";
   std::string server_name = "oxydra-shell-daemon/0.1.0";
 };
+
+// Names this daemon instance in `hello` (protocol.md §4.1), so that a client
+// that reconnects can tell a restarted daemon, whose session ids start over,
+// from the one it knew. Random; the fallback only has to differ from the last run.
+inline std::string new_instance_id() {
+  std::uint64_t words[2] = {};
+  if (::getrandom(words, sizeof words, 0) != static_cast<ssize_t>(sizeof words)) {
+    words[0] =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    words[1] = static_cast<std::uint64_t>(::getpid());
+  }
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (std::uint64_t word : words) {
+    for (int shift = 60; shift >= 0; shift -= 4)
+      id.push_back(kHex[(word >> shift) & 0xf]);
+  }
+  return id;
+}
 
 // What every connection shares.
 struct ServerContext {
@@ -40,6 +63,7 @@ struct ServerContext {
   asio::any_io_executor executor;
   DaemonConfig config;
   SessionManager sessions;
+  std::string instance = new_instance_id();
   bool shutting_down = false;
 };
 

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace oxydra::shell_daemon {
 
 namespace {
@@ -45,6 +49,15 @@ Step decode(const unsigned char* p, std::size_t n) {
 // invalid or incomplete). Eight ASCII bytes at a time on the common path.
 std::size_t valid_prefix(const unsigned char* p, std::size_t n) {
   std::size_t i = 0;
+#ifdef __SSE2__
+  // Streamed output is mostly ASCII: skip it 32 bytes at a time.
+  while (i + 32 <= n) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
+    if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+    i += 32;
+  }
+#endif
   while (i < n) {
     if (i + 8 <= n) {
       std::uint64_t word;

@@ -53,10 +53,27 @@ TEST_F(ConfigErrors, MissingCredentialNamesTheRefAndStartsNothing) {
   EXPECT_EQ(runner({"status"}).exit_code, 3);
 }
 
-TEST_F(ConfigErrors, ContainerTierIsNotInThisBuildYet) {
+TEST_F(ConfigErrors, ContainerTierWithoutImagesSaysHowToBuildThem) {
+  ConfigOptions options;
+  options.runner_top = "images_dir = \"no-images-here\"\n";
+  write_config(options);
   auto result = runner({"start"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("not implemented yet in this build"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("no-images-here/container/shell-vm is missing"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("hint: build the guest images once with scripts/build-guest-rootfs"),
+            std::string::npos)
+      << result.err;
+}
+
+TEST_F(ConfigErrors, DockerDriverIsNotInThisBuildYet) {
+  ConfigOptions options;
+  options.runner_extra = "[container]\ndriver = \"docker\"\n";
+  write_config(options);
+  auto result = runner({"start"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("docker driver is not implemented yet"), std::string::npos)
+      << result.err;
   EXPECT_NE(result.err.find("hint: "), std::string::npos);
 }
 

@@ -236,16 +236,15 @@ void RunnerFixture::TearDown() {
 }
 
 void RunnerFixture::write_config(const ConfigOptions& o) {
-  std::string runner =
-      "workspace_root = \"ws\"\ndefault_tier = \"container\"\n\n"
-      "[users.alice]\nconfig_path = \"alice.toml\"\n\n"
-      "[policy]\nmax_memory_mib = " +
-      std::to_string(kMemoryMib) +
-      "\n\n"
-      "[supervision]\nrestart_max = " +
-      std::to_string(o.restart_max) +
-      "\nrestart_backoff_ms = 100\nrestart_backoff_max_ms = 400\n"
-      "startup_timeout_secs = 60\nstop_timeout_secs = 5\n\n";
+  std::string runner = "workspace_root = \"ws\"\ndefault_tier = \"container\"\n" + o.runner_top +
+                       "\n[users.alice]\nconfig_path = \"alice.toml\"\n\n"
+                       "[policy]\nmax_memory_mib = " +
+                       std::to_string(kMemoryMib) +
+                       "\n\n"
+                       "[supervision]\nrestart_max = " +
+                       std::to_string(o.restart_max) +
+                       "\nrestart_backoff_ms = 100\nrestart_backoff_max_ms = 400\n"
+                       "startup_timeout_secs = 60\nstop_timeout_secs = 5\n\n";
   if (!o.guest.empty()) runner += "[process]\noxydra_vm = \"" + o.guest + "\"\n\n";
   write_file(file("runner.toml"), runner + o.runner_extra);
   write_file(file("alice.toml"), "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"" +

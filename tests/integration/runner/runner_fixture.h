@@ -32,6 +32,7 @@ struct ConfigOptions {
   std::string guest;  // [process] oxydra_vm; empty: oxydra-vm beside oxydra-runner
   std::string credential_ref = "env:OXY_RUNNER_TEST_KEY";
   int restart_max = 3;
+  std::string runner_top;    // top-level keys of runner.toml
   std::string runner_extra;  // appended to runner.toml
   std::string user_extra;    // appended to the user's toml
 };

@@ -35,6 +35,25 @@ void expect_still_serving(FrameClient& c) {
   EXPECT_EQ(hello->op, "hello");
 }
 
+// A client tells a restarted daemon (whose session ids start over) from the
+// one it knew by hello's `instance` (protocol.md §4.1).
+TEST_F(ProtocolTest, HelloNamesTheDaemonInstance) {
+  auto instance_of = [](FrameClient& c) -> std::string {
+    auto hello =
+        c.request("hello", {{"request_id", next_id()}, {"protocol_version", 1}, {"client", "t"}});
+    if (!hello || !hello->payload.contains("instance")) return "";
+    return hello->payload["instance"].get<std::string>();
+  };
+  const std::string first = instance_of(*client_);
+  ASSERT_FALSE(first.empty());
+  FrameClient other = connect();
+  EXPECT_EQ(instance_of(other), first);
+  start({});
+  const std::string restarted = instance_of(*client_);
+  EXPECT_FALSE(restarted.empty());
+  EXPECT_NE(restarted, first);
+}
+
 TEST_F(ProtocolTest, InvalidJsonAndNonObjectsAreInvalidFramesAndTheConnectionStays) {
   ASSERT_TRUE(client_->send_payload("{not json"));
   expect_error(client_->recv(), "invalid_frame");

@@ -24,6 +24,8 @@ inline constexpr std::string_view kSidecarEndpointInvalid = "sidecar_endpoint_in
 inline constexpr std::string_view kSidecarConnectionFailed = "sidecar_connection_failed";
 inline constexpr std::string_view kSidecarProtocolError = "sidecar_protocol_error";
 inline constexpr std::string_view kRuntimeShutdown = "runtime_shutdown";
+// A container guest lacks a protection its configuration asked for.
+inline constexpr std::string_view kContainerIsolationLimited = "container_isolation_limited";
 }  // namespace degraded
 
 struct DegradedReason {

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "oxydra/types/envelope.h"
+#include "oxydra/types/error.h"
+
+namespace oxydra::runner {
+
+// Validates `envelope` and writes it as one frame to `fd` (a socket), within
+// `timeout`. The serialized bytes hold the credentials and are overwritten
+// before they are freed. `guest` names the receiver in errors.
+Result<void> deliver_envelope(int fd, const BootstrapEnvelope& envelope,
+                              std::chrono::seconds timeout, const std::string& guest);
+
+}  // namespace oxydra::runner

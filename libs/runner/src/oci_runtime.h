@@ -1,0 +1,49 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oxydra/types/error.h"
+
+namespace oxydra::runner {
+
+// The OCI runtime binary (runc, crun) driven directly, with its state kept
+// under the runner's own --root so other users of runc never see our guests.
+class OciRuntime {
+ public:
+  // `program`: a name looked up in PATH or a path. Fails when it is not there.
+  static Result<OciRuntime> locate(const std::string& program, std::filesystem::path state_root);
+
+  const std::string& program() const { return program_; }
+
+  // argv for `run` in the foreground: the runtime stays the guest's parent
+  // and forwards signals to it; fds 3..3+preserved_fds-1 reach the guest.
+  std::vector<std::string> run_argv(const std::filesystem::path& bundle, const std::string& id,
+                                    int preserved_fds) const;
+
+  // "running", "created", "stopped", ...; nullopt when no such container.
+  struct State {
+    std::string status;
+    pid_t pid = 0;  // the guest's init, in the host's pid namespace
+  };
+  std::optional<State> state(const std::string& id) const;
+
+  void kill(const std::string& id, const std::string& signal) const;
+  // delete --force: kills what is left and removes the runtime's record.
+  Result<void> remove(const std::string& id) const;
+
+ private:
+  OciRuntime(std::string program, std::filesystem::path root)
+      : program_(std::move(program)), root_(std::move(root)) {}
+
+  std::vector<std::string> base_argv() const;
+
+  std::string program_;
+  std::filesystem::path root_;
+};
+
+}  // namespace oxydra::runner

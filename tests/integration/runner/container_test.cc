@@ -1,0 +1,183 @@
+// The container tier with the oci driver, end to end with the real binaries,
+// runc and the guest images from scripts/build-guest-rootfs: the model's
+// shell_exec runs inside shell-vm, exec shows the guest's view, status reports
+// what the kernel says is in force, and stop removes both containers.
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "oxydra/testlib/fake_llm_server.h"
+#include "oxydra/testlib/llm_scripts.h"
+#include "runner_fixture.h"
+
+namespace oxydra::runner_test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string images_dir() {
+  const char* dir = std::getenv("OXYDRA_IMAGES_DIR");
+  return dir ? dir : "";
+}
+
+// Empty when the container tier can run here, else why not.
+std::string missing_container_support() {
+  if (::geteuid() != 0) return "the oci driver needs root (user namespaces set up by runc)";
+  if (::access("/usr/sbin/runc", X_OK) != 0 && ::access("/usr/bin/runc", X_OK) != 0)
+    return "runc is not installed (scripts/install-deps installs it)";
+  const std::string images = images_dir();
+  for (const char* guest : {"shell-vm", "oxydra-vm"}) {
+    if (!fs::exists(fs::path(images) / "container" / guest / "opt/oxydra/bin/oxydra-guest-init"))
+      return "no guest image in " + images + " (scripts/build-guest-rootfs builds them)";
+  }
+  return {};
+}
+
+class ContainerTier : public RunnerFixture {
+ protected:
+  void SetUp() override {
+    RunnerFixture::SetUp();
+    if (auto missing = missing_container_support(); !missing.empty()) {
+      if (must_work()) FAIL() << "OXYDRA_MUST_WORK=1, but " << missing;
+      GTEST_SKIP() << missing;
+    }
+  }
+
+  ConfigOptions container_options() const {
+    ConfigOptions options;
+    options.runner_top = "images_dir = \"" + images_dir() + "\"\n";
+    return options;
+  }
+
+  void start_container() {
+    auto result = runner({"start", "--detach"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  }
+
+  // runc's record of the guest: {"status": "running", "pid": <init>, ...}.
+  nlohmann::json container_state(const std::string& role) {
+    auto state = run_command(
+        {"/usr/sbin/runc", "--root", "/run/oxydra/runc", "state", "oxydra-alice-" + role}, {}, 30s);
+    if (state.exit_code != 0) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(state.out, nullptr, false);
+  }
+  bool container_exists(const std::string& role) { return !container_state(role).is_discarded(); }
+  bool container_running(const std::string& role) {
+    auto state = container_state(role);
+    return !state.is_discarded() && state.value("status", "") == "running";
+  }
+};
+
+testlib::ScriptedTurn calls_shell(const std::string& command) {
+  testlib::ScriptedTurn turn;
+  turn.text = "Looking.";
+  turn.tool_calls.push_back(
+      {"call_1", "shell_exec", nlohmann::json({{"command", command}}).dump()});
+  return turn;
+}
+
+TEST_F(ContainerTier, AskRunsTheModelsShellCommandInsideShellVm) {
+  testlib::FakeLlmServer llm;
+  llm.enqueue(testlib::openai_stream(
+      calls_shell("id -u; hostname; tr '\\0' ' ' </proc/1/cmdline; env | grep -c sk-oxydra")));
+  testlib::ScriptedTurn answer;
+  answer.text = "The command ran in the guest.";
+  llm.enqueue(testlib::openai_stream(answer));
+  ConfigOptions options = container_options();
+  options.provider_url = llm.base_url() + "/v1";
+  write_config(options);
+  start_container();
+
+  auto asked = runner({"ask", "Where do commands run?"});
+  EXPECT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_EQ(asked.out, "Looking.The command ran in the guest.\n");
+  ASSERT_EQ(llm.request_count(), 2u);
+  EXPECT_EQ(llm.requests()[0].header("authorization"), std::string("Bearer ") + kSecret);
+  // The tool result the model got back is the guest's view of itself.
+  const std::string result = llm.requests()[1].body;
+  EXPECT_NE(result.find("1000"), std::string::npos) << result;
+  EXPECT_NE(result.find("oxydra-alice-shell-vm"), std::string::npos) << result;
+  EXPECT_NE(result.find("oxydra-guest-init"), std::string::npos) << result;
+  EXPECT_EQ(result.find(kSecret), std::string::npos) << "the key reached the shell";
+}
+
+TEST_F(ContainerTier, ExecShowsTheGuestsViewNotTheHosts) {
+  write_config(container_options());
+  start_container();
+  auto exec = runner({"exec", "--", "sh", "-c", "id; tr '\\0' ' ' </proc/1/cmdline; echo; ls /"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_NE(exec.out.find("uid=1000(oxydra)"), std::string::npos) << exec.out;
+  EXPECT_NE(exec.out.find("/opt/oxydra/bin/oxydra-guest-init --lifeline-fd 3 -- "
+                          "/opt/oxydra/bin/shell-daemon"),
+            std::string::npos)
+      << exec.out;
+  EXPECT_NE(exec.out.find("\nshared\n"), std::string::npos) << exec.out;
+  // The host's root has /work (this checkout); the guest's must not.
+  EXPECT_EQ(exec.out.find("\nwork\n"), std::string::npos) << exec.out;
+
+  auto failing = runner({"exec", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(failing.exit_code, 3);
+  EXPECT_EQ(failing.out, "out\n");
+  EXPECT_NE(failing.err.find("err\n"), std::string::npos);
+}
+
+TEST_F(ContainerTier, StatusReportsMeasuredIsolationAndStopRemovesBothGuests) {
+  write_config(container_options());
+  start_container();
+  auto health_json = health();
+  ASSERT_FALSE(health_json.is_discarded());
+  EXPECT_EQ(health_json["sandbox_tier"], "container") << health_json.dump(2);
+  const auto& startup = health_json["startup_status"];
+  EXPECT_TRUE(startup["degraded_reasons"].empty()) << health_json.dump(2);
+  EXPECT_EQ(health_json["shell_available"], true);
+  const auto& sidecar = startup["enforcement"]["sidecar"];
+  ASSERT_TRUE(sidecar.is_object()) << health_json.dump(2);
+  for (const char* ns : {"user", "mount", "pid", "net", "ipc", "uts"})
+    EXPECT_EQ(sidecar["namespaces"][ns], true) << ns;
+  EXPECT_EQ(sidecar["rootfs_read_only"], true);
+  EXPECT_EQ(sidecar["no_new_privs"], true);
+  EXPECT_EQ(sidecar["capabilities"], nlohmann::json::array());
+  EXPECT_EQ(sidecar["seccomp"]["mode"], "filter");
+  EXPECT_EQ(sidecar["network"], "loopback");
+  EXPECT_TRUE(sidecar["cgroup"]["memory"].is_number()) << sidecar.dump(2);
+  EXPECT_TRUE(sidecar["cgroup"]["pids"].is_number()) << sidecar.dump(2);
+  const auto& runtime = startup["enforcement"]["runtime"];
+  EXPECT_EQ(runtime["network"], "egress");
+  EXPECT_EQ(runtime["namespaces"]["pid"], true);
+  EXPECT_TRUE(container_exists("shell-vm"));
+  EXPECT_TRUE(container_exists("oxydra-vm"));
+
+  auto stopped = runner({"stop"});
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_FALSE(container_exists("shell-vm"));
+  EXPECT_FALSE(container_exists("oxydra-vm"));
+}
+
+TEST_F(ContainerTier, KillNineOfTheRunnerStopsBothGuests) {
+  write_config(container_options());
+  start_container();
+  auto health_json = health();
+  ASSERT_FALSE(health_json.is_discarded());
+  const pid_t runner_pid = health_json["runner_pid"].get<pid_t>();
+  const pid_t shell_init = container_state("shell-vm").value("pid", 0);
+  const pid_t vm_init = container_state("oxydra-vm").value("pid", 0);
+  ASSERT_GT(shell_init, 0);
+  ASSERT_GT(vm_init, 0);
+  ASSERT_EQ(::kill(runner_pid, SIGKILL), 0);
+  // The guests' init reads end of file on its lifeline and kills the guest.
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = !process_alive(shell_init) && !process_alive(vm_init) &&
+           !container_running("shell-vm") && !container_running("oxydra-vm");
+    if (!gone) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(gone) << "a guest outlived its runner";
+  // The next start removes what the dead runner left.
+  start_container();
+  EXPECT_TRUE(container_exists("shell-vm"));
+}
+
+}  // namespace
+}  // namespace oxydra::runner_test
