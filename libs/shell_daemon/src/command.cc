@@ -132,6 +132,7 @@ void Command::on_shell_exit() {
   // holds the group id, so this cannot hit a recycled group.
   signal_group(pid_, SIGKILL);
   reap(pid_);
+  wait_group_dead(pid_, std::chrono::milliseconds(500));
   reaped_ = true;
   exited_ = true;
   std::error_code ignored;

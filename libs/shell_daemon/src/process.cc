@@ -1,15 +1,23 @@
 #include "process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <cstdio>
+#include <cstring>
+#include <thread>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <set>
+#include <string>
+#include <thread>
 
 #include "shell_state.h"
 
@@ -206,6 +214,46 @@ bool is_supervised(pid_t pid) {
 
 void signal_group(pid_t pgid, int sig) {
   if (pgid > 1) ::kill(-pgid, sig);
+}
+
+namespace {
+
+// A member of `pgid` that has not exited yet (zombies have; their parent reaps them).
+bool group_has_live_member(pid_t pgid) {
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return false;
+  bool live = false;
+  while (dirent* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    const std::string path = std::string("/proc/") + entry->d_name + "/stat";
+    FILE* stat = std::fopen(path.c_str(), "re");
+    if (!stat) continue;
+    char buffer[512];
+    std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, stat);
+    std::fclose(stat);
+    buffer[n] = '\0';
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const char* close = std::strrchr(buffer, ')');
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    if (close && std::sscanf(close + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
+        state != 'Z' && state != 'X') {
+      live = true;
+      break;
+    }
+  }
+  ::closedir(proc);
+  return live;
+}
+
+}  // namespace
+
+void wait_group_dead(pid_t pgid, std::chrono::milliseconds limit) {
+  if (pgid <= 1 || ::kill(-pgid, 0) != 0) return;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (group_has_live_member(pgid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
 }
 
 }  // namespace oxydra::shell_daemon

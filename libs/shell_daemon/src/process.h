@@ -2,6 +2,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,5 +52,9 @@ bool is_supervised(pid_t pid);
 
 // Sends `sig` to a whole process group; a group that is already gone is fine.
 void signal_group(pid_t pgid, int sig);
+// After SIGKILL to a group: waits (up to `limit`) until no member of `pgid`
+// is still running, so a reply sent next can promise the group is gone.
+// Returns at once when the group is already empty, the common case.
+void wait_group_dead(pid_t pgid, std::chrono::milliseconds limit);
 
 }  // namespace oxydra::shell_daemon
