@@ -1,5 +1,6 @@
 #include "container_backend.h"
 
+#include "docker_backend.h"
 #include "oci_backend.h"
 
 namespace oxydra::runner {
@@ -9,12 +10,9 @@ Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& co
     case ContainerDriver::oci:
       return make_oci_backend(context);
     case ContainerDriver::docker:
-      break;
+      return make_docker_backend(context);
   }
-  return fail("tier_unavailable",
-              "the container tier's docker driver is not implemented yet in this build; set "
-              "[container] driver = \"oci\" in " +
-                  context.runner.source);
+  return fail("internal", "unknown container driver");
 }
 
 }  // namespace oxydra::runner

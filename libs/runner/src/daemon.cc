@@ -92,7 +92,8 @@ Result<void> Daemon::prepare() {
   auto credentials = resolve_credentials(context_.user.credential_refs, context_.agent);
   if (!credentials) return tl::unexpected(credentials.error());
   credentials_ = std::move(*credentials);
-  if (auto provisioned = provision_workspace(context_.policy); !provisioned) return provisioned;
+  if (auto provisioned = provision_workspace(context_.policy, backend_->data_owner()); !provisioned)
+    return provisioned;
   auto lock = RunnerLock::acquire(lock_file(context_.policy.layout.root), user_id());
   if (!lock) return tl::unexpected(lock.error());
   lock_.emplace(std::move(*lock));
@@ -160,6 +161,7 @@ asio::awaitable<Result<void>> Daemon::start_sidecar() {
   auto ready = co_await wait_ready(GuestRole::sidecar, sidecar->host_endpoint.address, "hello",
                                    "the shell daemon in shell-vm");
   if (!ready) co_return ready;
+  spdlog::info("shell ready: {} answered hello", sidecar->guest.describe);
   pair_.sidecar_available = true;
   pair_.enforcement.sidecar = sidecar->guest.enforcement;
   pair_.sidecar_degraded = sidecar->guest.degraded;

@@ -365,6 +365,8 @@ void OciBackend::stop(const GuestHandle& guest, std::chrono::milliseconds grace)
   }
   lifelines_.erase(guest.role);
   if (auto removed = runtime_.remove(id); !removed) spdlog::warn("{}", removed.error().message);
+  std::error_code ec;
+  fs::remove_all(kStateDir / "bundles" / id, ec);
 }
 
 }  // namespace

@@ -13,30 +13,6 @@ using nlohmann::json;
 constexpr std::uint64_t kMiB = 1024 * 1024;
 constexpr std::int64_t kCpuPeriodUs = 100000;
 
-json seccomp_profile() {
-  json rules = json::array();
-  for (const auto& denial : sandbox::seccomp_denied_syscalls()) {
-    rules.push_back({{"names", {std::string(denial.name)}},
-                     {"action", "SCMP_ACT_ERRNO"},
-                     {"errnoRet", denial.error}});
-  }
-  // One rule per flag: the arguments of one rule must all match, separate
-  // rules are alternatives.
-  for (const auto& flag : sandbox::seccomp_denied_clone_flags()) {
-    rules.push_back({{"names", {"clone"}},
-                     {"action", "SCMP_ACT_ERRNO"},
-                     {"errnoRet", 1},
-                     {"args",
-                      {{{"index", 0},
-                        {"value", flag.flag},
-                        {"valueTwo", flag.flag},
-                        {"op", "SCMP_CMP_MASKED_EQ"}}}}});
-  }
-  return {{"defaultAction", "SCMP_ACT_ALLOW"},
-          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
-          {"syscalls", rules}};
-}
-
 json mounts(const OciGuest& guest) {
   json list = {
       {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
@@ -79,6 +55,30 @@ json resources(const UserResources& limits) {
 
 }  // namespace
 
+json container_seccomp_profile() {
+  json rules = json::array();
+  for (const auto& denial : sandbox::seccomp_denied_syscalls()) {
+    rules.push_back({{"names", {std::string(denial.name)}},
+                     {"action", "SCMP_ACT_ERRNO"},
+                     {"errnoRet", denial.error}});
+  }
+  // One rule per flag: the arguments of one rule must all match, separate
+  // rules are alternatives.
+  for (const auto& flag : sandbox::seccomp_denied_clone_flags()) {
+    rules.push_back({{"names", {"clone"}},
+                     {"action", "SCMP_ACT_ERRNO"},
+                     {"errnoRet", 1},
+                     {"args",
+                      {{{"index", 0},
+                        {"value", flag.flag},
+                        {"valueTwo", flag.flag},
+                        {"op", "SCMP_CMP_MASKED_EQ"}}}}});
+  }
+  return {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+          {"syscalls", rules}};
+}
+
 json oci_config(const OciGuest& guest) {
   json namespaces = {{{"type", "pid"}},   {{"type", "ipc"}},  {{"type", "uts"}},
                      {{"type", "mount"}}, {{"type", "user"}}, {{"type", "cgroup"}}};
@@ -114,7 +114,7 @@ json oci_config(const OciGuest& guest) {
         {"gidMappings", id_map},
         {"cgroupsPath", guest.cgroups_path},
         {"resources", resources(guest.resources)},
-        {"seccomp", seccomp_profile()},
+        {"seccomp", container_seccomp_profile()},
         {"maskedPaths",
          {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
           "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",

@@ -45,6 +45,11 @@ struct OciGuest {
 
 inline constexpr std::string_view kContainerSeccompPolicy = "oxydra-container-v1";
 
+// The seccomp profile of every container guest (oxydra-container-v1): the
+// process tier's deny list as OCI rules (EPERM), in the format both
+// config.json's linux.seccomp and Docker's SecurityOpt "seccomp=<json>" take.
+nlohmann::json container_seccomp_profile();
+
 // config.json for runc / crun: read-only root, user/mount/pid/ipc/uts/cgroup
 // namespaces (and net when own_network), no capabilities, no_new_privs, the
 // seccomp profile (the process tier's deny list, as OCI rules) and cgroup

@@ -47,9 +47,9 @@ Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink, uid_
 
 }  // namespace
 
-Result<void> provision_workspace(const UserPolicy& policy) {
+Result<void> provision_workspace(const UserPolicy& policy, std::optional<uid_t> owner) {
   const WorkspaceLayout& l = policy.layout;
-  const uid_t guest_owner = guest_host_uid(policy.user_id);
+  const uid_t guest_owner = owner.value_or(guest_host_uid(policy.user_id));
   struct Dir {
     const fs::path& path;
     Mode mode;

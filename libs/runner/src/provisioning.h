@@ -1,5 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
+
 #include "oxydra/types/error.h"
 #include "oxydra/types/user_policy.h"
 
@@ -10,7 +14,9 @@ namespace oxydra::runner {
 // private ones get their mode back. The user root, ipc/, internal/, vault/
 // and logs/ are 0700; shared/ and tmp/ follow the umask. A runner-owned
 // directory that is a symlink, not a directory, or not owned by the runner's
-// user is an error naming it.
-Result<void> provision_workspace(const UserPolicy& policy);
+// user (or by `guest_owner`, the host uid the tier hands them to; default
+// guest_host_uid(user)) is an error naming it.
+Result<void> provision_workspace(const UserPolicy& policy,
+                                 std::optional<uid_t> guest_owner = std::nullopt);
 
 }  // namespace oxydra::runner

@@ -66,15 +66,20 @@ TEST_F(ConfigErrors, ContainerTierWithoutImagesSaysHowToBuildThem) {
       << result.err;
 }
 
-TEST_F(ConfigErrors, DockerDriverIsNotInThisBuildYet) {
+TEST_F(ConfigErrors, UnreachableDockerSocketIsOneLineNamingIt) {
   ConfigOptions options;
-  options.runner_extra = "[container]\ndriver = \"docker\"\n";
+  const std::string socket = file("no-daemon.sock");
+  options.runner_extra =
+      "[container]\ndriver = \"docker\"\ndocker_host = \"unix://" + socket + "\"\n";
   write_config(options);
   auto result = runner({"start"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("docker driver is not implemented yet"), std::string::npos)
+  EXPECT_NE(
+      result.err.find("error: docker: GET /info: no Docker daemon answers at unix://" + socket),
+      std::string::npos)
       << result.err;
-  EXPECT_NE(result.err.find("hint: "), std::string::npos);
+  EXPECT_NE(result.err.find("scripts/dockerd start"), std::string::npos) << result.err;
+  EXPECT_EQ(runner({"status"}).exit_code, 3);
 }
 
 }  // namespace

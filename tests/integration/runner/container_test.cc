@@ -1,7 +1,9 @@
 // The container tier with the oci driver, end to end with the real binaries,
 // runc and the guest images from scripts/build-guest-rootfs: the model's
 // shell_exec runs inside shell-vm, exec shows the guest's view, status reports
-// what the kernel says is in force, and stop removes both containers.
+// what the kernel says is in force, and stop removes both containers. The
+// same through the docker driver when DOCKER_HOST names a daemon holding the
+// imported images (scripts/docker-conformance).
 
 #include <unistd.h>
 
@@ -177,6 +179,113 @@ TEST_F(ContainerTier, KillNineOfTheRunnerStopsBothGuests) {
   // The next start removes what the dead runner left.
   start_container();
   EXPECT_TRUE(container_exists("shell-vm"));
+}
+
+// The docker driver: the daemon at $DOCKER_HOST with the images from
+// scripts/import-guest-images.
+class DockerContainerTier : public ContainerTier {
+ protected:
+  void SetUp() override {
+    RunnerFixture::SetUp();
+    const char* host = std::getenv("DOCKER_HOST");
+    if (!host || !*host)
+      GTEST_SKIP() << "no Docker daemon: .ci/run starts one with scripts/dockerd";
+    std::string missing;
+    if (::geteuid() != 0) {
+      missing = "the docker driver needs root (it hands the workspace to the guest's uid)";
+    } else if (::access("/usr/bin/docker", X_OK) != 0) {
+      missing = "DOCKER_HOST is set but the docker client is not installed";
+    } else if (docker({"info"}).exit_code != 0) {
+      missing = "DOCKER_HOST=" + std::string(host) + " but no daemon answers";
+    } else if (docker({"image", "inspect", std::string("oxydra-shell-vm:") + OXYDRA_VERSION})
+                       .exit_code != 0 ||
+               docker({"image", "inspect", std::string("oxydra-vm:") + OXYDRA_VERSION}).exit_code !=
+                   0) {
+      missing = "the guest images are not in the daemon (scripts/import-guest-images)";
+    }
+    if (!missing.empty()) {
+      if (must_work()) FAIL() << "OXYDRA_MUST_WORK=1, but " << missing;
+      GTEST_SKIP() << missing;
+    }
+  }
+
+  void TearDown() override {
+    RunnerFixture::TearDown();
+    for (const char* role : {"shell-vm", "oxydra-vm"})
+      docker({"rm", "--force", "oxydra-alice-" + std::string(role)});
+  }
+
+  ConfigOptions docker_options() const {
+    ConfigOptions options;
+    options.runner_extra = "[container]\ndriver = \"docker\"\n";
+    return options;
+  }
+
+  CommandResult docker(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"/usr/bin/docker"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {}, 60s);
+  }
+  bool docker_exists(const std::string& role) {
+    return docker({"inspect", "oxydra-alice-" + role}).exit_code == 0;
+  }
+};
+
+TEST_F(DockerContainerTier, AskAndExecRunInsideShellVm) {
+  testlib::FakeLlmServer llm;
+  llm.enqueue(
+      testlib::openai_stream(calls_shell("id -u; hostname; tr '\\0' ' ' </proc/1/cmdline")));
+  testlib::ScriptedTurn answer;
+  answer.text = "The command ran in the guest.";
+  llm.enqueue(testlib::openai_stream(answer));
+  ConfigOptions options = docker_options();
+  options.provider_url = llm.base_url() + "/v1";
+  write_config(options);
+  start_container();
+  EXPECT_TRUE(docker_exists("shell-vm"));
+  EXPECT_TRUE(docker_exists("oxydra-vm"));
+
+  auto asked = runner({"ask", "Where do commands run?"});
+  EXPECT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_EQ(asked.out, "Looking.The command ran in the guest.\n");
+  ASSERT_EQ(llm.request_count(), 2u);
+  const std::string result = llm.requests()[1].body;
+  EXPECT_NE(result.find("1000"), std::string::npos) << result;
+  EXPECT_NE(result.find("oxydra-alice-shell-vm"), std::string::npos) << result;
+  EXPECT_NE(result.find("oxydra-guest-init"), std::string::npos) << result;
+  EXPECT_EQ(result.find(kSecret), std::string::npos) << "the key reached the shell";
+
+  auto exec = runner({"exec", "--", "sh", "-c", "id; tr '\\0' ' ' </proc/1/cmdline; echo; ls /"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_NE(exec.out.find("uid=1000(oxydra)"), std::string::npos) << exec.out;
+  EXPECT_NE(exec.out.find("/opt/oxydra/bin/oxydra-guest-init -- /opt/oxydra/bin/shell-daemon"),
+            std::string::npos)
+      << exec.out;
+  EXPECT_EQ(exec.out.find("\nwork\n"), std::string::npos) << exec.out;
+
+  auto stopped = runner({"stop"});
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_FALSE(docker_exists("shell-vm"));
+  EXPECT_FALSE(docker_exists("oxydra-vm"));
+}
+
+TEST_F(DockerContainerTier, KillNineOfTheRunnerRemovesBothGuests) {
+  write_config(docker_options());
+  start_container();
+  auto health_json = health();
+  ASSERT_FALSE(health_json.is_discarded());
+  const pid_t runner_pid = health_json["runner_pid"].get<pid_t>();
+  ASSERT_TRUE(docker_exists("shell-vm"));
+  ASSERT_EQ(::kill(runner_pid, SIGKILL), 0);
+  // The runner's watchdog sees the runner gone and removes its containers.
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = !docker_exists("shell-vm") && !docker_exists("oxydra-vm");
+    if (!gone) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(gone) << "a docker guest outlived its runner";
+  start_container();
+  EXPECT_TRUE(docker_exists("shell-vm"));
 }
 
 }  // namespace

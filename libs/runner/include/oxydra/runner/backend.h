@@ -98,6 +98,10 @@ class Backend {
   // Why the tier has no shell or browser (degraded reasons for the envelope),
   // independent of any one guest: insecure_process_tier on the process tier.
   virtual std::vector<DegradedReason> tier_degraded() const = 0;
+  // The host uid this backend hands the user's data directories to, when it
+  // is not the default guest_host_uid(user) (the docker driver: whatever the
+  // daemon maps guest uid 1000 to). Provisioning accepts it as their owner.
+  virtual std::optional<uid_t> data_owner() const { return std::nullopt; }
 
   // Removes what a crashed run left behind (stale sockets, containers named
   // after the user). Called with the user's lock held, before any start.
