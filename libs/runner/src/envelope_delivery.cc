@@ -46,4 +46,19 @@ Result<void> deliver_envelope(int fd, const BootstrapEnvelope& envelope,
   return written;
 }
 
+Result<void> deliver_to_container(int fd, BootstrapEnvelope envelope,
+                                  const std::string& guest_workspace, std::chrono::seconds timeout,
+                                  const std::string& guest) {
+  const std::string& ws = guest_workspace;
+  envelope.workspace_root = ws;
+  envelope.runtime_policy.mounts.shared = ws + "/shared";
+  envelope.runtime_policy.mounts.tmp = ws + "/tmp";
+  envelope.runtime_policy.mounts.vault = ws + "/vault";
+  envelope.gateway.address = ws + "/ipc/gateway.sock";
+  auto sent = deliver_envelope(fd, envelope, timeout, guest);
+  for (auto& [name, value] : envelope.credentials)
+    wipe(value);
+  return sent;
+}
+
 }  // namespace oxydra::runner

@@ -317,21 +317,9 @@ Result<GuestHandle> OciBackend::start_runtime(const EnvelopeFactory& make_envelo
 
   auto envelope = make_envelope(guest);
   if (!envelope) return fail_start(envelope.error());
-  // The guest sees its directories under /workspace, not at the host's paths.
-  const std::string ws = kGuestWorkspace;
-  envelope->workspace_root = ws;
-  envelope->runtime_policy.mounts.shared = ws + "/shared";
-  envelope->runtime_policy.mounts.tmp = ws + "/tmp";
-  envelope->runtime_policy.mounts.vault = ws + "/vault";
-  envelope->gateway.address = ws + "/ipc/gateway.sock";
-  auto sent = deliver_envelope(
-      connection->get(), *envelope,
+  auto sent = deliver_to_container(
+      connection->get(), std::move(*envelope), kGuestWorkspace,
       std::chrono::seconds(context_.runner.supervision.startup_timeout_secs), guest.describe);
-  for (auto& [name, value] : envelope->credentials) {
-    volatile char* p = value.data();
-    for (std::size_t i = 0; i < value.size(); ++i)
-      p[i] = 0;
-  }
   if (!sent) return fail_start(sent.error());
   return std::move(guest);
 }
