@@ -68,8 +68,11 @@ class Watchdog {
         continue;
       }
       const auto next = by_time_.begin();
-      if (Clock::now() < next->first) {
-        changed_.wait_until(lock, next->first);
+      // A copy: wait_until reads its argument while the lock is released, and
+      // disarm() may erase that entry meanwhile.
+      const Clock::time_point when = next->first;
+      if (Clock::now() < when) {
+        changed_.wait_until(lock, when);
         continue;
       }
       const std::uint64_t id = next->second;
