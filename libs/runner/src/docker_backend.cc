@@ -21,6 +21,7 @@
 
 #include "bootstrap_listener.h"
 #include "container_enforcement.h"
+#include "container_guest.h"
 #include "docker_api.h"
 #include "envelope_builder.h"
 #include "envelope_delivery.h"
@@ -41,26 +42,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using sandbox::UniqueFd;
 
-// Paths inside the guest images (scripts/build-guest-rootfs).
-constexpr const char* kGuestInit = "/opt/oxydra/bin/oxydra-guest-init";
-constexpr const char* kShellDaemon = "/opt/oxydra/bin/shell-daemon";
-constexpr const char* kOxydraVm = "/opt/oxydra/bin/oxydra-vm";
-constexpr const char* kGuestWorkspace = "/workspace";
-
-// As the oci driver: the runtime guest gets fixed limits.
-constexpr UserResources kRuntimeResources{
-    .max_vcpus = 1, .max_memory_mib = 512, .max_processes = 128};
 constexpr std::uint64_t kMiB = 1024 * 1024;
 
-constexpr const char* kGuestPath =
-    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-constexpr const char* kPassThroughEnv[] = {"OXYDRA_LOG", "TZ"};
 constexpr const char* kUserLabel = "org.oxydra.user";
 constexpr const char* kRoleLabel = "org.oxydra.role";
-
-std::string role_name(GuestRole role) {
-  return role == GuestRole::sidecar ? "shell-vm" : "oxydra-vm";
-}
 
 void write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -236,7 +221,7 @@ class DockerBackend final : public Backend {
  private:
   const UserPolicy& policy() const { return context_.policy; }
   std::string container_name(GuestRole role) const {
-    return "oxydra-" + policy().user_id + "-" + role_name(role);
+    return runner::container_name(policy().user_id, role);
   }
   std::string image(GuestRole role) const {
     const auto& c = context_.runner.container;
@@ -248,7 +233,7 @@ class DockerBackend final : public Backend {
                                      : c.oxydra_vm_image;
   }
   uid_t guest_owner() const { return facts_.id_base + kGuestUid; }
-  fs::path shell_ipc() const { return policy().layout.ipc / "shell"; }
+  fs::path shell_ipc() const { return shell_ipc_dir(policy()); }
   fs::path bootstrap_socket() const { return policy().layout.ipc / "bootstrap.sock"; }
 
   OciGuest guest_spec(GuestRole role) const;
@@ -269,38 +254,9 @@ class DockerBackend final : public Backend {
 };
 
 OciGuest DockerBackend::guest_spec(GuestRole role) const {
-  const UserPolicy& p = policy();
-  OciGuest guest;
-  guest.hostname = container_name(role);
-  guest.uid = kGuestUid;
-  guest.gid = kGuestUid;
+  // No lifeline: Docker cannot pass the runner's descriptor to the guest.
+  OciGuest guest = container_guest(role, policy(), std::nullopt);
   guest.ids = {facts_.id_base, facts_.userns_remap ? kGuestIdCount : 0};
-  guest.env = {kGuestPath, "LANG=C.UTF-8", "USER=oxydra"};
-  // No --lifeline-fd: Docker cannot pass the runner's descriptor to the guest.
-  if (role == GuestRole::sidecar) {
-    guest.args = {kGuestInit, "--", kShellDaemon, "--socket", "/ipc/shell.sock"};
-    guest.cwd = "/shared";
-    guest.env.push_back("HOME=/shared");
-    guest.env.push_back("TMPDIR=/tmp");
-    guest.binds = {
-        {p.shared, "/shared", false}, {p.tmp, "/tmp", false}, {shell_ipc(), "/ipc", false}};
-    guest.own_network = !p.shell_network;
-    guest.resources = p.resources;
-  } else {
-    const std::string ws = kGuestWorkspace;
-    guest.args = {kGuestInit, "--", kOxydraVm, "--bootstrap-socket", ws + "/ipc/bootstrap.sock"};
-    guest.cwd = ws;
-    guest.env.push_back("HOME=" + ws + "/internal");
-    guest.env.push_back("TMPDIR=" + ws + "/tmp");
-    guest.binds = {{p.shared, ws + "/shared", false},
-                   {p.tmp, ws + "/tmp", false},
-                   {p.vault, ws + "/vault", true},
-                   {p.layout.ipc, ws + "/ipc", false},
-                   {p.layout.internal, ws + "/internal", false},
-                   {"/etc/resolv.conf", "/etc/resolv.conf", true}};
-    guest.own_network = false;  // it must reach its provider
-    guest.resources = kRuntimeResources;
-  }
   // Docker refuses the host's network in a remapped user namespace, so such a
   // guest (oxydra-vm, a shell-vm with shell_network) runs in the host's, as
   // the unprivileged host uid that owns the user's directories (what uid 1000
@@ -309,9 +265,6 @@ OciGuest DockerBackend::guest_spec(GuestRole role) const {
     guest.uid = guest_owner();
     guest.gid = guest_owner();
     guest.ids = {0, 0};
-  }
-  for (const char* name : kPassThroughEnv) {
-    if (const char* value = std::getenv(name)) guest.env.push_back(std::string(name) + "=" + value);
   }
   return guest;
 }
@@ -348,7 +301,7 @@ json DockerBackend::create_body(GuestRole role, const OciGuest& spec) const {
       {"User", std::to_string(spec.uid) + ":" + std::to_string(spec.gid)},
       {"Env", spec.env},
       {"WorkingDir", spec.cwd},
-      {"Labels", {{kUserLabel, policy().user_id}, {kRoleLabel, role_name(role)}}},
+      {"Labels", {{kUserLabel, policy().user_id}, {kRoleLabel, container_role_name(role)}}},
       {"AttachStdin", false},
       {"AttachStdout", false},
       {"AttachStderr", false},
@@ -459,7 +412,8 @@ Result<std::pair<GuestHandle, pid_t>> DockerBackend::launch(GuestRole role, cons
   GuestHandle guest;
   guest.role = role;
   guest.guest_id = id;
-  guest.describe = role_name(role) + " (docker container " + name + ", " + id.substr(0, 12) + ")";
+  guest.describe =
+      container_role_name(role) + " (docker container " + name + ", " + id.substr(0, 12) + ")";
   auto state = inspect(id);
   if (!state) {
     (void)remove(id);

@@ -18,6 +18,7 @@
 
 #include "bootstrap_listener.h"
 #include "container_enforcement.h"
+#include "container_guest.h"
 #include "envelope_builder.h"
 #include "envelope_delivery.h"
 #include "guest_ids.h"
@@ -39,26 +40,10 @@ using Clock = std::chrono::steady_clock;
 // root-only, outside every workspace, gone at reboot like the guests.
 const fs::path kStateDir = "/run/oxydra";
 
-// Paths inside the guest images (scripts/build-guest-rootfs).
-constexpr const char* kGuestInit = "/opt/oxydra/bin/oxydra-guest-init";
-constexpr const char* kShellDaemon = "/opt/oxydra/bin/shell-daemon";
-constexpr const char* kOxydraVm = "/opt/oxydra/bin/oxydra-vm";
 constexpr int kLifelineFd = 3;
-
-// oxydra-vm's view of the user's directories.
-constexpr const char* kGuestWorkspace = "/workspace";
-
-// The runtime guest needs far less than a user's shell; it gets fixed limits.
-constexpr UserResources kRuntimeResources{
-    .max_vcpus = 1, .max_memory_mib = 512, .max_processes = 128};
 
 constexpr const char* kGuestPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-constexpr const char* kPassThroughEnv[] = {"OXYDRA_LOG", "TZ"};
-
-std::string role_name(GuestRole role) {
-  return role == GuestRole::sidecar ? "shell-vm" : "oxydra-vm";
-}
 
 std::optional<int> exited(pid_t pid, GuestExit& how) {
   int status = 0;
@@ -86,10 +71,8 @@ class OciBackend final : public Backend {
 
  private:
   const UserPolicy& policy() const { return context_.policy; }
-  std::string container_id(GuestRole role) const {
-    return "oxydra-" + policy().user_id + "-" + role_name(role);
-  }
-  fs::path shell_ipc() const { return policy().layout.ipc / "shell"; }
+  std::string container_id(GuestRole role) const { return container_name(policy().user_id, role); }
+  fs::path shell_ipc() const { return shell_ipc_dir(policy()); }
   fs::path bootstrap_socket() const { return policy().layout.ipc / "bootstrap.sock"; }
 
   OciGuest guest_spec(GuestRole role) const;
@@ -105,47 +88,12 @@ class OciBackend final : public Backend {
 };
 
 OciGuest OciBackend::guest_spec(GuestRole role) const {
-  const UserPolicy& p = policy();
-  const RunnerConfig& runner = context_.runner;
-  OciGuest guest;
-  guest.hostname = container_id(role);
-  guest.uid = kGuestUid;
-  guest.gid = kGuestUid;
-  guest.ids = {guest_host_id_base(p.user_id), kGuestIdCount};
+  OciGuest guest = container_guest(role, policy(), kLifelineFd);
+  const ContainerTierConfig& container = context_.runner.container;
+  guest.rootfs =
+      role == GuestRole::sidecar ? container.shell_vm_rootfs : container.oxydra_vm_rootfs;
+  guest.ids = {guest_host_id_base(policy().user_id), kGuestIdCount};
   guest.cgroups_path = "/oxydra/" + container_id(role);
-  guest.env = {kGuestPath, "LANG=C.UTF-8", "USER=oxydra"};
-  if (role == GuestRole::sidecar) {
-    guest.rootfs = runner.container.shell_vm_rootfs;
-    guest.args = {kGuestInit, "--lifeline-fd",  std::to_string(kLifelineFd), "--", kShellDaemon,
-                  "--socket", "/ipc/shell.sock"};
-    guest.cwd = "/shared";
-    guest.env.push_back("HOME=/shared");
-    guest.env.push_back("TMPDIR=/tmp");
-    guest.binds = {
-        {p.shared, "/shared", false}, {p.tmp, "/tmp", false}, {shell_ipc(), "/ipc", false}};
-    guest.own_network = !p.shell_network;
-    guest.resources = p.resources;
-  } else {
-    const std::string ws = kGuestWorkspace;
-    guest.rootfs = runner.container.oxydra_vm_rootfs;
-    guest.args = {kGuestInit, "--lifeline-fd",      std::to_string(kLifelineFd), "--",
-                  kOxydraVm,  "--bootstrap-socket", ws + "/ipc/bootstrap.sock"};
-    guest.cwd = ws;
-    guest.env.push_back("HOME=" + ws + "/internal");
-    guest.env.push_back("TMPDIR=" + ws + "/tmp");
-    guest.binds = {{p.shared, ws + "/shared", false},
-                   {p.tmp, ws + "/tmp", false},
-                   {p.vault, ws + "/vault", true},
-                   {p.layout.ipc, ws + "/ipc", false},
-                   {p.layout.internal, ws + "/internal", false},
-                   // The image's resolv.conf is empty: the provider's name resolves as on the host.
-                   {"/etc/resolv.conf", "/etc/resolv.conf", true}};
-    guest.own_network = false;  // it must reach its provider
-    guest.resources = kRuntimeResources;
-  }
-  for (const char* name : kPassThroughEnv) {
-    if (const char* value = std::getenv(name)) guest.env.push_back(std::string(name) + "=" + value);
-  }
   return guest;
 }
 
@@ -211,7 +159,7 @@ Result<std::pair<GuestHandle, pid_t>> OciBackend::launch(GuestRole role, const O
   {
     nlohmann::json config = oci_config(spec);
     config["annotations"] = {{"org.oxydra.user", policy().user_id},
-                             {"org.oxydra.role", role_name(role)}};
+                             {"org.oxydra.role", container_role_name(role)}};
     std::ofstream out(bundle / "config.json", std::ios::trunc);
     out << config.dump(2);
     if (!out) return fail("io", "write " + (bundle / "config.json").string());
@@ -238,7 +186,7 @@ Result<std::pair<GuestHandle, pid_t>> OciBackend::launch(GuestRole role, const O
   guest.role = role;
   guest.pid = child->pid;
   guest.guest_id = std::nullopt;
-  guest.describe = role_name(role) + " (container " + id + ", " +
+  guest.describe = container_role_name(role) + " (container " + id + ", " +
                    fs::path(runtime_.program()).filename().string() + " pid " +
                    std::to_string(child->pid) + ")";
   return std::make_pair(std::move(guest), child->pid);
