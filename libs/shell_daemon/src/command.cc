@@ -62,15 +62,18 @@ Command::Command(const asio::any_io_executor& executor, CommandSpec spec, Spawne
       grace_(executor),
       tasks_done_(executor) {
   if (process.stdin_pipe) stdin_.assign(process.stdin_pipe.release());
-  std::size_t read_bytes = spec_.chunk_bytes;
-  if (sink_) {
-    read_bytes = std::max(read_bytes, kStreamReadBytes);
-    // Best effort: over the pipe allowance the default size stays.
-    ::fcntl(out_.pipe.native_handle(), F_SETPIPE_SZ, kStreamPipeBytes);
-    ::fcntl(err_.pipe.native_handle(), F_SETPIPE_SZ, kStreamPipeBytes);
-  }
-  out_.buffer.resize(read_bytes);
-  err_.buffer.resize(read_bytes);
+  out_.buffer.resize(spec_.chunk_bytes);
+  err_.buffer.resize(spec_.chunk_bytes);
+}
+
+// A streaming command that fills a whole read is a bulk producer: only then
+// are the large pipe and read buffer worth their cost (most commands print a
+// few lines, and a round trip should not pay for zero-filling 256 KiB).
+void Command::grow_for_bulk(Stream& stream) {
+  if (!sink_ || stream.buffer.size() >= kStreamReadBytes) return;
+  // Best effort: over the pipe allowance the default size stays.
+  ::fcntl(stream.pipe.native_handle(), F_SETPIPE_SZ, kStreamPipeBytes);
+  stream.buffer.resize(kStreamReadBytes);
 }
 
 // Normally run() has reaped the shell; this covers a command abandoned early
@@ -175,7 +178,9 @@ asio::awaitable<void> Command::pump(std::shared_ptr<Command> /*alive*/, Stream& 
       eof = true;
       break;
     }
+    const bool filled = n == stream.buffer.size();
     co_await consume(stream, std::string_view(stream.buffer.data(), n));
+    if (filled) grow_for_bulk(stream);
   }
   std::error_code ec;
   if (!eof) {

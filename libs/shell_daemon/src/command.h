@@ -83,6 +83,7 @@ class Command : public std::enable_shared_from_this<Command> {
   // Each task takes a shared_ptr to the command so the coroutine frame keeps it alive.
   void start_task(asio::awaitable<void> task);
   asio::awaitable<void> pump(std::shared_ptr<Command> self, Stream& stream);
+  void grow_for_bulk(Stream& stream);
   asio::awaitable<void> consume(Stream& stream, std::string_view bytes);
   asio::awaitable<void> read_state(std::shared_ptr<Command> self);
   asio::awaitable<void> write_stdin(std::shared_ptr<Command> self);
