@@ -1,8 +1,8 @@
-#include "utf8.h"
+#include "oxydra/sys/utf8.h"
 
 #include <gtest/gtest.h>
 
-namespace oxydra::shell_daemon {
+namespace oxydra::sys {
 namespace {
 
 const std::string kFffd(kReplacementChar);
@@ -89,4 +89,4 @@ TEST(Utf8Stream, TruncatedSequenceAtEndOfStreamIsReplaced) {
 }
 
 }  // namespace
-}  // namespace oxydra::shell_daemon
+}  // namespace oxydra::sys

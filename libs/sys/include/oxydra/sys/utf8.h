@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace oxydra::shell_daemon {
+namespace oxydra::sys {
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -41,4 +41,4 @@ class Utf8Stream {
   std::uint64_t position_ = 0;
 };
 
-}  // namespace oxydra::shell_daemon
+}  // namespace oxydra::sys

@@ -1,4 +1,4 @@
-#include "utf8.h"
+#include "oxydra/sys/utf8.h"
 
 #include <cstring>
 
@@ -6,7 +6,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace oxydra::shell_daemon {
+namespace oxydra::sys {
 
 namespace {
 
@@ -173,4 +173,4 @@ std::string_view Utf8Stream::finish() {
   return scratch_;
 }
 
-}  // namespace oxydra::shell_daemon
+}  // namespace oxydra::sys
