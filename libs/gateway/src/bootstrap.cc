@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fd_io.h"
+#include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
 
 namespace oxydra::gateway {
@@ -43,15 +44,18 @@ Result<BootstrapEnvelope> read_bootstrap(const BootstrapInput& input) {
         return fail("bootstrap_failed",
                     "--bootstrap-fd " + std::to_string(input.fd) + ": not an open file descriptor");
       }
-      sandbox::UniqueFd owned(input.fd);
+      sys::UniqueFd owned(input.fd);
       return read_from(owned.get(), input);
     }
     case BootstrapInput::Kind::unix_socket: {
-      auto fd = connect_unix(input.socket_path, input.timeout);
+      std::error_code error;
+      sys::UniqueFd fd = sys::connect_unix(input.socket_path, Clock::now() + input.timeout,
+                                           sys::FdMode::blocking, error);
       if (!fd) {
-        return tl::unexpected(Error{"bootstrap_failed", "bootstrap socket: " + fd.error().message});
+        const auto why = errno_error("connect " + input.socket_path, error.value()).message;
+        return tl::unexpected(Error{"bootstrap_failed", "bootstrap socket: " + why});
       }
-      return read_from(fd->get(), input);
+      return read_from(fd.get(), input);
     }
     case BootstrapInput::Kind::stdin_stream:
       return read_from(STDIN_FILENO, input);

@@ -9,7 +9,8 @@
 #include <mutex>
 #include <thread>
 
-#include "fd_io.h"
+#include "oxydra/sys/io.h"
+#include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
 
@@ -41,7 +42,7 @@ Result<T> parse_reply(const Message& message, std::string_view op,
 
 class Client::Impl {
  public:
-  Impl(sandbox::UniqueFd fd, ClientOptions options) : fd_(std::move(fd)), options_(options) {
+  Impl(sys::UniqueFd fd, ClientOptions options) : fd_(std::move(fd)), options_(options) {
     reader_ = std::thread([this] { read_loop(); });
   }
 
@@ -69,9 +70,9 @@ class Client::Impl {
       mailboxes_[request_id];
     }
     std::lock_guard write_lock(write_mu_);
-    if (auto written = write_all(fd_.get(), encode_message(op, payload), "gateway"); !written) {
+    if (const int err = sys::write_all(fd_.get(), encode_message(op, payload))) {
       forget(request_id);
-      return fail("connection_lost", written.error().message);
+      return fail("connection_lost", errno_error("gateway: write", err).message);
     }
     return {};
   }
@@ -157,7 +158,7 @@ class Client::Impl {
     changed_.notify_all();
   }
 
-  sandbox::UniqueFd fd_;
+  sys::UniqueFd fd_;
   ClientOptions options_;
   std::atomic<std::uint64_t> next_id_{0};
   std::mutex write_mu_;
@@ -171,9 +172,14 @@ class Client::Impl {
 
 Result<std::unique_ptr<Client>> Client::connect(const std::string& socket_path,
                                                 ClientOptions options) {
-  auto fd = connect_unix(socket_path, options.connect_timeout);
-  if (!fd) return tl::unexpected(Error{"connection_failed", fd.error().message});
-  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(*fd), options)));
+  std::error_code error;
+  sys::UniqueFd fd = sys::connect_unix(socket_path, sys::Clock::now() + options.connect_timeout,
+                                       sys::FdMode::blocking, error);
+  if (!fd) {
+    return tl::unexpected(
+        Error{"connection_failed", errno_error("connect " + socket_path, error.value()).message});
+  }
+  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(fd), options)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "fd_io.h"
+#include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/workspace_layout.h"
 #include "workspace.h"
 
@@ -38,7 +38,8 @@ Result<void> prepare_socket_path(const std::string& path) {
   }
   if (!S_ISSOCK(st.st_mode))
     return fail("io", "gateway socket " + path + ": exists and is not a socket");
-  if (connect_unix(path, std::chrono::milliseconds(0))) {
+  std::error_code error;
+  if (sys::connect_unix_once(path, sys::Clock::now(), sys::FdMode::blocking, error)) {
     return fail("address_in_use", "gateway socket " + path + ": another process is serving it");
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {

@@ -13,6 +13,7 @@
 #include "oxydra/logging/redact.h"
 #include "oxydra/memory/audit.h"
 #include "oxydra/memory/sha256.h"
+#include "oxydra/sys/io.h"
 
 namespace oxydra::memory {
 
@@ -128,12 +129,8 @@ class AuditLog::Impl {
   }
 
   Result<void> write_line(const std::string& line) {
-    std::size_t done = 0;
-    while (done < line.size()) {
-      ssize_t n = ::write(fd, line.data() + done, line.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return tl::unexpected(io_error(path, "write", errno));
-      done += static_cast<std::size_t>(n);
+    if (const int err = sys::write_all(fd, line)) {
+      return tl::unexpected(io_error(path, "write", err));
     }
     if (options.sync && ::fdatasync(fd) != 0) {
       return tl::unexpected(io_error(path, "fdatasync", errno));

@@ -5,20 +5,6 @@
 
 namespace oxydra::provider {
 
-std::string_view to_string(Role role) {
-  switch (role) {
-    case Role::system:
-      return "system";
-    case Role::user:
-      return "user";
-    case Role::assistant:
-      return "assistant";
-    case Role::tool:
-      return "tool";
-  }
-  return "user";
-}
-
 std::string_view to_string(StopReason reason) {
   switch (reason) {
     case StopReason::end_turn:

@@ -13,7 +13,7 @@ namespace oxydra::runner {
 
 namespace {
 
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kGoneCheckInterval{100};
 

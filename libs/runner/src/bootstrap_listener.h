@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::runner {
@@ -25,15 +25,15 @@ class BootstrapListener {
 
   // Waits for the guest's connection. `gone` is polled while waiting: it
   // returns why the guest can no longer connect (it exited), ending the wait.
-  Result<sandbox::UniqueFd> accept_one(std::chrono::milliseconds timeout,
-                                       const std::function<std::optional<std::string>()>& gone);
+  Result<sys::UniqueFd> accept_one(std::chrono::milliseconds timeout,
+                                   const std::function<std::optional<std::string>()>& gone);
 
  private:
-  BootstrapListener(std::string path, sandbox::UniqueFd fd)
+  BootstrapListener(std::string path, sys::UniqueFd fd)
       : path_(std::move(path)), fd_(std::move(fd)) {}
 
   std::string path_;
-  sandbox::UniqueFd fd_;
+  sys::UniqueFd fd_;
 };
 
 }  // namespace oxydra::runner

@@ -9,18 +9,11 @@
 #include "exec_command.h"
 #include "interrupt.h"
 #include "oxydra/sandbox/shell_backend.h"
+#include "oxydra/sys/io.h"
 
 namespace oxydra::runner {
 
 namespace {
-
-void write_out(int fd, const std::string& data) {
-  for (std::size_t done = 0; done < data.size();) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 int exec_error(const Error& error, const Selection& selection) {
   report_error(error, selection);
@@ -69,8 +62,9 @@ int run_in_shell(const sandbox::SidecarEndpoint& endpoint, const std::string& co
   exec.stop = stop.get_token();
   exec.collect_output = false;
   exec.on_output = [](const sandbox::OutputChunk& chunk) {
-    write_out(chunk.stream == sandbox::OutputStream::stderr_stream ? STDERR_FILENO : STDOUT_FILENO,
-              chunk.data);
+    sys::write_all(
+        chunk.stream == sandbox::OutputStream::stderr_stream ? STDERR_FILENO : STDOUT_FILENO,
+        chunk.data);
   };
   auto result = session->exec(exec);
   session->kill();

@@ -11,13 +11,14 @@
 #include "commands.h"
 #include "control_client.h"
 #include "daemon.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/io.h"
+#include "oxydra/sys/unique_fd.h"
 
 namespace oxydra::runner {
 
 namespace {
 
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 
 // Copies one chunk from `from` to `to`; false at end of file.
 bool forward(int from, int to) {
@@ -25,12 +26,7 @@ bool forward(int from, int to) {
   ssize_t n = ::read(from, buffer, sizeof buffer);
   if (n < 0 && errno == EINTR) return true;
   if (n <= 0) return false;
-  for (ssize_t done = 0; done < n;) {
-    ssize_t w = ::write(to, buffer + done, static_cast<std::size_t>(n - done));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    done += w;
-  }
+  sys::write_all(to, {buffer, static_cast<std::size_t>(n)});  // a closed terminal loses it
   return true;
 }
 

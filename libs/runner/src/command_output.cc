@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 
 extern char** environ;
 
@@ -17,7 +17,7 @@ namespace oxydra::runner {
 
 namespace {
 
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 int wait_status(pid_t pid) {

@@ -9,34 +9,14 @@
 #include <cstring>
 #include <thread>
 
+#include "oxydra/sys/io.h"
+#include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
 #include "runner_lock.h"
 
 namespace oxydra::runner {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-Result<sandbox::UniqueFd> connect_unix(const std::string& path) {
-  sandbox::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return tl::unexpected(errno_error("socket", errno));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return fail("io", path + ": socket path too long");
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return tl::unexpected(errno_error("connect " + path, errno));
-  }
-  return fd;
-}
-
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-}  // namespace
+using sys::Clock;
 
 std::string control_socket_path(const WorkspaceLayout& layout) {
   return (layout.ipc / "runner-control.sock").string();
@@ -47,8 +27,9 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
   const std::string path = control_socket_path(selection.layout);
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    auto fd = connect_unix(path);
-    if (fd) return ControlClient(std::move(*fd));
+    std::error_code error;
+    sys::UniqueFd fd = sys::connect_unix_once(path, deadline, sys::FdMode::blocking, error);
+    if (fd) return ControlClient(std::move(fd));
     auto holder = RunnerLock::holder(lock_file(selection.layout.root));
     if (!holder) {
       return fail("not_running", "user " + selection.user_id + " is not running");
@@ -57,7 +38,7 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
       return fail("not_answering", "user " + selection.user_id + "'s runner (pid " +
                                        std::to_string(*holder) +
                                        ") holds the lock but its control socket " + path +
-                                       " does not answer: " + fd.error().message);
+                                       " does not answer: " + error.message());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // it may be starting up
   }
@@ -68,9 +49,8 @@ Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
   const std::string request_id = "cli-" + std::to_string(++next_id_);
   payload["request_id"] = request_id;
   const std::string frame = encode_message(op, payload);
-  if (::send(fd_.get(), frame.data(), frame.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(frame.size())) {
-    return tl::unexpected(errno_error("send to the runner's control socket", errno));
+  if (const int err = sys::write_all(fd_.get(), frame)) {
+    return tl::unexpected(errno_error("send to the runner's control socket", err));
   }
   FrameDecoder decoder(kControlMaxResponseFrame);
   const auto deadline = Clock::now() + timeout;
@@ -90,7 +70,7 @@ Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
       return message;
     }
     pollfd pfd{fd_.get(), POLLIN, 0};
-    int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    int ready = ::poll(&pfd, 1, sys::poll_timeout_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0)
       return fail("timeout", "the runner did not answer " + std::string(op) + " in time");
@@ -106,7 +86,7 @@ bool ControlClient::wait_closed(std::chrono::milliseconds timeout) {
   char buffer[4096];
   for (;;) {
     pollfd pfd{fd_.get(), POLLIN, 0};
-    int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    int ready = ::poll(&pfd, 1, sys::poll_timeout_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return false;
     ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);

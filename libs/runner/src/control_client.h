@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 #include "oxydra/types/message.h"
 #include "user_context.h"
@@ -28,8 +28,8 @@ class ControlClient {
   bool wait_closed(std::chrono::milliseconds timeout);
 
  private:
-  explicit ControlClient(sandbox::UniqueFd fd) : fd_(std::move(fd)) {}
-  sandbox::UniqueFd fd_;
+  explicit ControlClient(sys::UniqueFd fd) : fd_(std::move(fd)) {}
+  sys::UniqueFd fd_;
   std::uint64_t next_id_ = 0;
 };
 

@@ -28,6 +28,7 @@
 #include "guest_ids.h"
 #include "guest_ownership.h"
 #include "oci_config.h"
+#include "oxydra/sys/io.h"
 #include "stale_files.h"
 
 #ifndef OXYDRA_VERSION
@@ -40,21 +41,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
 
 constexpr const char* kUserLabel = "org.oxydra.user";
 constexpr const char* kRoleLabel = "org.oxydra.role";
-
-void write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the reader went away: the output is dropped
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 // The Docker daemon as the runner found it at start.
 struct DaemonFacts {
@@ -102,7 +94,7 @@ class Watchdog {
   static Result<Watchdog> start(const std::string& socket);
   void watch(const std::string& id) const {
     const std::string line = id + "\n";
-    write_all(write_end_.get(), line);
+    sys::write_all(write_end_.get(), line);  // a watchdog gone means nothing left to tell
   }
 
  private:
@@ -149,7 +141,7 @@ constexpr std::size_t kIdLength = 64;
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
-      write_all(fd, std::string_view(request, at));
+      sys::write_all(fd, std::string_view(request, at));
       char reply[512];
       while (::read(fd, reply, sizeof reply) > 0) {
       }
@@ -377,7 +369,7 @@ void DockerBackend::pump_logs(GuestRole role, const std::string& id) {
       std::thread([api = api_, id, name = container_name(role), cancel = pump.cancel.get(),
                    out_fd = UniqueFd(out[1]), err_fd = UniqueFd(err[1])]() {
         DockerStreamDemuxer demux([&](int stream, std::string_view payload) {
-          write_all(stream == 2 ? err_fd.get() : out_fd.get(), payload);
+          sys::write_all(stream == 2 ? err_fd.get() : out_fd.get(), payload);
         });
         auto streamed = api.stream(
             "/containers/" + id + "/logs?follow=1&stdout=1&stderr=1",

@@ -5,22 +5,12 @@
 
 #include <cerrno>
 
+#include "oxydra/sys/io.h"
 #include "oxydra/types/frame.h"
 
 namespace oxydra::runner {
 
 namespace {
-
-Result<void> write_all(int fd, const std::string& bytes, const std::string& what) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return tl::unexpected(errno_error(what, errno));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
 
 void wipe(std::string& secret) {
   volatile char* p = secret.data();
@@ -38,12 +28,17 @@ Result<void> deliver_envelope(int fd, const BootstrapEnvelope& envelope,
   }
   timeval tv{static_cast<time_t>(timeout.count()), 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  const auto deadline = sys::Clock::now() + timeout;
   std::string payload = to_json(envelope).dump();
   std::string frame = encode_frame(payload);
   wipe(payload);
-  auto written = write_all(fd, frame, "send the bootstrap envelope to " + guest);
+  std::size_t sent = 0;
+  const auto error = sys::write_all(fd, frame, deadline, sent);
   wipe(frame);
-  return written;
+  if (error) {
+    return tl::unexpected(errno_error("send the bootstrap envelope to " + guest, error.value()));
+  }
+  return {};
 }
 
 Result<void> deliver_to_container(int fd, BootstrapEnvelope envelope,

@@ -6,6 +6,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "oxydra/logging/redact.h"
+#include "oxydra/sys/utf8.h"
 #include "timestamps.h"
 
 namespace oxydra::runner {
@@ -25,7 +26,7 @@ LogCapture::LogCapture(asio::io_context& io, std::filesystem::path logs_dir,
                        const LogConfig& config)
     : io_(io), logs_dir_(std::move(logs_dir)), config_(config) {}
 
-void LogCapture::attach(GuestRole role, GuestStream stream, sandbox::UniqueFd read_end) {
+void LogCapture::attach(GuestRole role, GuestStream stream, sys::UniqueFd read_end) {
   auto pipe = std::make_shared<asio::posix::stream_descriptor>(io_, read_end.release());
   ++open_pipes_[role];
   asio::co_spawn(io_, pump(role, stream, std::move(pipe)), asio::detached);
@@ -55,7 +56,7 @@ asio::awaitable<void> LogCapture::pump(GuestRole role, GuestStream stream,
 
 void LogCapture::emit(GuestRole role, GuestStream stream, std::string_view text) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  const std::string clean = sanitize_utf8(logging::redact(text));
+  const std::string clean = sys::sanitize_utf8(logging::redact(text));
   const std::string ts = format_timestamp(std::chrono::system_clock::now());
   if (auto written = log(role, stream).append(ts, clean); !written) {
     spdlog::warn("guest log lost: {}", written.error().message);

@@ -26,7 +26,7 @@ class LogCapture final : public GuestOutput {
 
   LogCapture(asio::io_context& io, std::filesystem::path logs_dir, const LogConfig& config);
 
-  void attach(GuestRole role, GuestStream stream, sandbox::UniqueFd read_end) override;
+  void attach(GuestRole role, GuestStream stream, sys::UniqueFd read_end) override;
 
   // The last stderr lines of a role, for a startup failure message.
   std::vector<std::string> recent_stderr(GuestRole role) const;

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "oxydra/sys/io.h"
+
 namespace oxydra::runner {
 
 namespace fs = std::filesystem;
@@ -14,25 +16,6 @@ namespace {
 
 fs::path generation(const fs::path& path, std::uint64_t n) {
   return fs::path(path.string() + "." + std::to_string(n));
-}
-
-// Length of the valid UTF-8 sequence at `p`, or 0.
-std::size_t utf8_sequence(std::string_view s, std::size_t p) {
-  const auto c = static_cast<unsigned char>(s[p]);
-  std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || (len == 2 && c < 0xC2) || p + len > s.size()) return 0;
-  for (std::size_t i = 1; i < len; ++i) {
-    if ((static_cast<unsigned char>(s[p + i]) & 0xC0) != 0x80) return 0;
-  }
-  if (len == 3) {
-    const auto c1 = static_cast<unsigned char>(s[p + 1]);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;  // overlong, surrogate
-  }
-  if (len == 4) {
-    const auto c1 = static_cast<unsigned char>(s[p + 1]);
-    if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) return 0;
-  }
-  return len;
 }
 
 }  // namespace
@@ -72,12 +55,8 @@ Result<void> RotatingLog::append(std::string_view timestamp, std::string_view te
   if (size_ > 0 && size_ + entry.size() > max_bytes_) {
     if (auto rotated = rotate(); !rotated) return rotated;
   }
-  std::size_t done = 0;
-  while (done < entry.size()) {
-    ssize_t n = ::write(fd_.get(), entry.data() + done, entry.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return tl::unexpected(errno_error("write log " + path_.string(), errno));
-    done += static_cast<std::size_t>(n);
+  if (const int err = sys::write_all(fd_.get(), entry)) {
+    return tl::unexpected(errno_error("write log " + path_.string(), err));
   }
   size_ += entry.size();
   return {};
@@ -101,22 +80,6 @@ std::optional<LogLine> parse_log_line(std::string_view line) {
   const auto space = line.find(' ');
   if (space == std::string_view::npos || space == 0) return std::nullopt;
   return LogLine{line.substr(0, space), line.substr(space + 1)};
-}
-
-std::string sanitize_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t p = 0; p < text.size();) {
-    const std::size_t len = utf8_sequence(text, p);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++p;
-    } else {
-      out.append(text.substr(p, len));
-      p += len;
-    }
-  }
-  return out;
 }
 
 }  // namespace oxydra::runner

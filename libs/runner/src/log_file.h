@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::runner {
@@ -30,7 +30,7 @@ class RotatingLog {
   std::filesystem::path path_;
   std::uint64_t max_bytes_;
   std::uint64_t max_files_;
-  sandbox::UniqueFd fd_;
+  sys::UniqueFd fd_;
   std::uint64_t size_ = 0;
 };
 
@@ -46,8 +46,5 @@ struct LogLine {
 };
 // nullopt for a line not in the entry format.
 std::optional<LogLine> parse_log_line(std::string_view line);
-
-// Invalid UTF-8 replaced by U+FFFD: log text ends up in JSON replies.
-std::string sanitize_utf8(std::string_view text);
 
 }  // namespace oxydra::runner

@@ -33,7 +33,7 @@ namespace oxydra::runner {
 namespace {
 
 namespace fs = std::filesystem;
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 // Where the runner keeps the OCI runtime's state and the generated bundles:

@@ -28,7 +28,7 @@ namespace oxydra::runner {
 namespace {
 
 namespace fs = std::filesystem;
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 
 // Passed through because they carry no secrets and help diagnose the guest.
 constexpr const char* kPassThroughEnv[] = {"OXYDRA_LOG", "TZ", "ASAN_OPTIONS", "UBSAN_OPTIONS",

@@ -10,11 +10,13 @@
 
 #include <cerrno>
 
+#include "oxydra/sys/io.h"
+
 namespace oxydra::runner {
 
 namespace {
 
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 
 // Child side. Everything it touches was built before fork; it calls only
 // async-signal-safe functions, since the runner has other threads.
@@ -56,7 +58,7 @@ using sandbox::UniqueFd;
   if (!outcome.ok()) ::_exit(126);
   ::execve(request.executable.c_str(), argv, envp);
   int err = errno;
-  [[maybe_unused]] ssize_t n = ::write(status_fd, &err, sizeof err);
+  sys::write_all(status_fd, {reinterpret_cast<const char*>(&err), sizeof err});
   ::_exit(127);
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "oxydra/sandbox/harden.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::runner {
@@ -25,8 +25,8 @@ struct SpawnRequest {
 struct SpawnedChild {
   pid_t pid = -1;
   sandbox::ApplyOutcome outcome;
-  sandbox::UniqueFd stdout_read;
-  sandbox::UniqueFd stderr_read;
+  sys::UniqueFd stdout_read;
+  sys::UniqueFd stderr_read;
 };
 
 // fork, then in the child (async-signal-safe only): its own process group,

@@ -29,7 +29,7 @@ std::filesystem::path lock_file(const std::filesystem::path& user_root) {
 }
 
 Result<RunnerLock> RunnerLock::acquire(const std::filesystem::path& file, const std::string& user) {
-  sandbox::UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  sys::UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return tl::unexpected(errno_error("open lock file " + file.string(), errno));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {
@@ -55,7 +55,7 @@ Result<void> RunnerLock::write_pid(pid_t pid) {
 }
 
 std::optional<pid_t> RunnerLock::holder(const std::filesystem::path& file) {
-  sandbox::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  sys::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) return std::nullopt;
   if (::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) return std::nullopt;  // released on close
   if (errno != EWOULDBLOCK) return std::nullopt;

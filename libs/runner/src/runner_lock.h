@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::runner {
@@ -29,11 +29,11 @@ class RunnerLock {
   RunnerLock& operator=(RunnerLock&&) = default;
 
  private:
-  RunnerLock(std::filesystem::path file, sandbox::UniqueFd fd)
+  RunnerLock(std::filesystem::path file, sys::UniqueFd fd)
       : file_(std::move(file)), fd_(std::move(fd)) {}
 
   std::filesystem::path file_;
-  sandbox::UniqueFd fd_;
+  sys::UniqueFd fd_;
 };
 
 std::filesystem::path lock_file(const std::filesystem::path& user_root);

@@ -64,20 +64,16 @@ Result<std::vector<provider::ToolCall>> decode_tool_calls(std::string_view text)
 
 memory::StoredMessage to_stored(const ChatMessage& message, std::string_view tool_name) {
   memory::StoredMessage stored;
+  stored.role = message.role;
   stored.content = message.text;
   switch (message.role) {
-    case provider::Role::system:
-      stored.role = memory::Role::system;
+    case Role::system:
+    case Role::user:
       break;
-    case provider::Role::user:
-      stored.role = memory::Role::user;
-      break;
-    case provider::Role::assistant:
-      stored.role = memory::Role::assistant;
+    case Role::assistant:
       stored.tool_calls = encode_tool_calls(message.tool_calls);
       break;
-    case provider::Role::tool:
-      stored.role = memory::Role::tool;
+    case Role::tool:
       stored.tool_call_id = message.tool_call_id;
       stored.tool_name = std::string(tool_name);
       break;
@@ -94,13 +90,13 @@ RestoredHistory restore_history(const std::vector<memory::StoredMessage>& stored
       continue;
     }
     switch (row.role) {
-      case memory::Role::system:
+      case Role::system:
         break;  // the system prompt comes from the config of the day
-      case memory::Role::user:
+      case Role::user:
         pending.interrupt_all(out);
         out.messages.push_back(ChatMessage::user(row.content));
         break;
-      case memory::Role::assistant: {
+      case Role::assistant: {
         pending.interrupt_all(out);
         auto calls = decode_tool_calls(row.tool_calls);
         if (!calls) {
@@ -112,7 +108,7 @@ RestoredHistory restore_history(const std::vector<memory::StoredMessage>& stored
         out.messages.push_back(ChatMessage::assistant(row.content, std::move(*calls)));
         break;
       }
-      case memory::Role::tool:
+      case Role::tool:
         if (!pending.take(row.tool_call_id)) {
           ++out.dropped_orphans;
           break;

@@ -1,8 +1,8 @@
 #include "oxydra/sandbox/connect.h"
 
 #include <algorithm>
-#include <thread>
 
+#include "oxydra/sys/backoff.h"
 #include "socket_connect.h"
 
 namespace oxydra::sandbox {
@@ -29,20 +29,20 @@ Attempt connect_once(const ParsedEndpoint& endpoint, Clock::time_point deadline)
 
 }  // namespace
 
-Result<UniqueFd> connect_endpoint(const ParsedEndpoint& endpoint, const ConnectOptions& options) {
+Result<sys::UniqueFd> connect_endpoint(const ParsedEndpoint& endpoint,
+                                       const ConnectOptions& options) {
   const auto deadline = Clock::now() + options.deadline;
-  auto backoff = std::max(options.initial_backoff, std::chrono::milliseconds(1));
+  sys::Backoff backoff(std::max(options.initial_backoff, std::chrono::milliseconds(1)),
+                       options.max_backoff);
   for (int attempts = 1;; ++attempts) {
     auto attempt = connect_once(endpoint, Clock::now() + options.attempt_timeout);
     if (attempt) return std::move(*attempt);
     if (!attempt.error().retryable) return tl::unexpected(std::move(attempt.error().error));
-    if (Clock::now() + backoff >= deadline) {
+    if (!backoff.pause_before(deadline)) {
       Error error = std::move(attempt.error().error);
       error.message += " (gave up after " + std::to_string(attempts) + " attempts)";
       return tl::unexpected(std::move(error));
     }
-    std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::max(options.max_backoff, backoff));
   }
 }
 

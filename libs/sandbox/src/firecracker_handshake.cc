@@ -4,10 +4,10 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <string_view>
 
 #include "oxydra/sandbox/connect.h"
+#include "oxydra/sys/io.h"
 #include "oxydra/types/startup_status.h"
 #include "socket_connect.h"
 
@@ -39,17 +39,6 @@ tl::unexpected<AttemptError> handshake_error(std::string_view code, const std::s
       AttemptError{Error{std::string(code), "firecracker_vsock " + what + ": " + why}, true});
 }
 
-// Waits for `events` on fd; false on timeout or error (errno set).
-bool wait_for(int fd, short events, Clock::time_point deadline) {
-  pollfd pfd{fd, events, 0};
-  int ready = 0;
-  do {
-    ready = ::poll(&pfd, 1, poll_timeout_ms(deadline));
-  } while (ready < 0 && errno == EINTR);
-  if (ready == 0) errno = ETIMEDOUT;
-  return ready > 0;
-}
-
 }  // namespace
 
 std::string firecracker_connect_line(std::uint32_t port) {
@@ -71,21 +60,14 @@ Result<std::uint32_t> parse_firecracker_ack(std::string_view line) {
   return port;
 }
 
-Attempt firecracker_handshake(UniqueFd fd, const std::string& path, std::uint32_t port,
+Attempt firecracker_handshake(sys::UniqueFd fd, const std::string& path, std::uint32_t port,
                               Clock::time_point deadline) {
   const std::string what = path + ":" + std::to_string(port);
   const std::string request = firecracker_connect_line(port);
   std::size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n >= 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if ((errno == EAGAIN || errno == EINTR) && wait_for(fd.get(), POLLOUT, deadline)) {
-      continue;
-    } else {
-      return handshake_error(degraded::kSidecarConnectionFailed, what,
-                             std::string("send CONNECT: ") + std::strerror(errno));
-    }
+  if (auto error = sys::write_all(fd.get(), request, deadline, sent)) {
+    return handshake_error(degraded::kSidecarConnectionFailed, what,
+                           "send CONNECT: " + error.message());
   }
   // One byte at a time: whatever follows the '\n' is already the guest's stream.
   std::string line;
@@ -101,14 +83,16 @@ Attempt firecracker_handshake(UniqueFd fd, const std::string& path, std::uint32_
       return handshake_error(degraded::kSidecarConnectionFailed, what,
                              "closed before answering OK (guest not listening yet?)");
     }
+    std::error_code error(errno, std::system_category());
     if (errno == EAGAIN || errno == EINTR) {
-      if (wait_for(fd.get(), POLLIN, deadline)) continue;
-      if (errno == ETIMEDOUT) {
+      error = sys::wait_for(fd.get(), POLLIN, deadline);
+      if (!error) continue;
+      if (error == std::errc::timed_out) {
         return handshake_error(degraded::kSidecarConnectionFailed, what, "no answer to CONNECT");
       }
     }
     return handshake_error(degraded::kSidecarConnectionFailed, what,
-                           std::string("read answer: ") + std::strerror(errno));
+                           "read answer: " + error.message());
   }
   if (line.size() > kMaxAckLine) {
     return handshake_error(degraded::kSidecarProtocolError, what,

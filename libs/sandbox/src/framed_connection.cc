@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "oxydra/sys/io.h"
 #include "oxydra/types/startup_status.h"
 
 namespace oxydra::sandbox {
@@ -15,36 +16,16 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-// Waits for `events`; false on timeout (errno ETIMEDOUT) or poll failure.
-bool wait_for(int fd, short events, Clock::time_point deadline) {
-  pollfd pfd{fd, events, 0};
-  int ready = 0;
-  do {
-    ready = ::poll(&pfd, 1, poll_timeout_ms(deadline));
-  } while (ready < 0 && errno == EINTR);
-  if (ready == 0) errno = ETIMEDOUT;
-  return ready > 0;
-}
-
 }  // namespace
 
-FramedConnection::FramedConnection(UniqueFd fd, std::string peer, std::size_t max_frame_bytes)
+FramedConnection::FramedConnection(sys::UniqueFd fd, std::string peer, std::size_t max_frame_bytes)
     : fd_(std::move(fd)), peer_(std::move(peer)), decoder_(max_frame_bytes), buffer_(kReadChunk) {}
 
 Result<void> FramedConnection::write(std::string_view bytes, Clock::time_point deadline,
                                      std::size_t& written) {
   std::lock_guard lock(write_mu_);
-  written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n =
-        ::send(fd_.get(), bytes.data() + written, bytes.size() - written, MSG_NOSIGNAL);
-    if (n >= 0) {
-      written += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN && wait_for(fd_.get(), POLLOUT, deadline)) continue;
-    return tl::unexpected(errno_error("write to " + peer_, errno));
+  if (auto error = sys::write_all(fd_.get(), bytes, deadline, written)) {
+    return tl::unexpected(errno_error("write to " + peer_, error.value()));
   }
   return {};
 }
@@ -77,8 +58,13 @@ Result<Message> FramedConnection::read() {
       return fail("connection_closed", peer_ + " closed the connection" + where);
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN && wait_for(fd_.get(), POLLIN, Clock::time_point::max())) continue;
-    return tl::unexpected(errno_error("read from " + peer_, errno));
+    int err = errno;
+    if (err == EAGAIN) {
+      const auto waited = sys::wait_for(fd_.get(), POLLIN, Clock::time_point::max());
+      if (!waited) continue;
+      err = waited.value();
+    }
+    return tl::unexpected(errno_error("read from " + peer_, err));
   }
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "deadline.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
@@ -18,7 +18,7 @@ namespace oxydra::sandbox {
 // stream socket. Any number of writers, one reader.
 class FramedConnection {
  public:
-  FramedConnection(UniqueFd fd, std::string peer, std::size_t max_frame_bytes);
+  FramedConnection(sys::UniqueFd fd, std::string peer, std::size_t max_frame_bytes);
   FramedConnection(const FramedConnection&) = delete;
   FramedConnection& operator=(const FramedConnection&) = delete;
 
@@ -37,7 +37,7 @@ class FramedConnection {
   const std::string& peer() const { return peer_; }
 
  private:
-  UniqueFd fd_;
+  sys::UniqueFd fd_;
   std::string peer_;
   std::mutex write_mu_;
   FrameDecoder decoder_;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "harden_error.h"
+#include "oxydra/sys/io.h"
 
 namespace oxydra::sandbox {
 
@@ -109,27 +110,19 @@ std::string describe(const ApplyOutcome& outcome) {
 }
 
 bool send_outcome(int fd, const ApplyOutcome& outcome) noexcept {
-  ssize_t n;
-  do {
-    n = ::write(fd, &outcome, sizeof outcome);
-  } while (n < 0 && errno == EINTR);
-  return n == static_cast<ssize_t>(sizeof outcome);
+  return sys::write_all(fd, {reinterpret_cast<const char*>(&outcome), sizeof outcome}) == 0;
 }
 
 Result<ApplyOutcome> receive_outcome(int fd) {
   ApplyOutcome outcome;
-  auto* bytes = reinterpret_cast<char*>(&outcome);
   std::size_t got = 0;
-  while (got < sizeof outcome) {
-    ssize_t n = ::read(fd, bytes + got, sizeof outcome - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return tl::unexpected(hardening_error("read hardening outcome", errno));
-    if (n == 0) {
-      return fail(std::string(kHardeningError),
-                  "read hardening outcome: the child ended before reporting");
-    }
-    got += static_cast<std::size_t>(n);
+  const auto error = sys::read_exact(fd, reinterpret_cast<char*>(&outcome), sizeof outcome,
+                                     sys::Clock::time_point::max(), got);
+  if (error == std::errc::no_message_available) {
+    return fail(std::string(kHardeningError),
+                "read hardening outcome: the child ended before reporting");
   }
+  if (error) return tl::unexpected(hardening_error("read hardening outcome", error.value()));
   return outcome;
 }
 

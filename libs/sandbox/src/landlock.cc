@@ -74,7 +74,7 @@ std::vector<std::string> limits_of(int abi) {
 }
 
 Result<void> add_path_rule(LandlockPlan& plan, const PathRule& rule) {
-  UniqueFd fd(::open(rule.path.c_str(), O_PATH | O_CLOEXEC));
+  sys::UniqueFd fd(::open(rule.path.c_str(), O_PATH | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT && !rule.required) {
       plan.skipped_paths.push_back(rule.path);

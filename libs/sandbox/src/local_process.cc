@@ -14,7 +14,7 @@
 #include <pthread.h>
 
 #include "deadline.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 
 namespace oxydra::sandbox {
 
@@ -32,14 +32,14 @@ tl::unexpected<Error> spawn_error(const std::string& what, int err) {
 }
 
 struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
+  sys::UniqueFd read;
+  sys::UniqueFd write;
 };
 
 Result<Pipe> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return spawn_error("pipe", errno);
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  return Pipe{sys::UniqueFd(fds[0]), sys::UniqueFd(fds[1])};
 }
 
 void set_nonblocking(int fd) {
@@ -47,7 +47,7 @@ void set_nonblocking(int fd) {
 }
 
 // Reads what is available; false at EOF or error (the fd is then closed).
-bool pump(UniqueFd& fd, OutputStream stream, const ByteSink& sink) {
+bool pump(sys::UniqueFd& fd, OutputStream stream, const ByteSink& sink) {
   char buffer[16384];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
@@ -163,16 +163,16 @@ Result<LocalOutcome> run_local(const LocalCommand& command, const ByteSink& sink
   if (int rc = spawner.spawn(pid, command); rc != 0) {
     return spawn_error("spawn " + command.argv[0] + " in " + command.cwd, rc);
   }
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  sys::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   out->write.reset();
   err->write.reset();
-  UniqueFd stdin_fd;
+  sys::UniqueFd stdin_fd;
   if (command.stdin_data) {
     in->read.reset();
     stdin_fd = std::move(in->write);
     set_nonblocking(stdin_fd.get());
   }
-  UniqueFd out_fd = std::move(out->read), err_fd = std::move(err->read);
+  sys::UniqueFd out_fd = std::move(out->read), err_fd = std::move(err->read);
   set_nonblocking(out_fd.get());
   set_nonblocking(err_fd.get());
 

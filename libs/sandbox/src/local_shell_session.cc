@@ -16,6 +16,7 @@
 #include "local_process.h"
 #include "local_shell_state.h"
 #include "output_capture.h"
+#include "oxydra/sys/utf8.h"
 #include "oxydra/types/shell_messages.h"
 
 namespace oxydra::sandbox {
@@ -23,13 +24,6 @@ namespace oxydra::sandbox {
 namespace {
 
 namespace rpc = shell_rpc;
-
-std::string make_state_dir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/oxydra-local-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) return {};
-  return pattern;
-}
 
 std::string next_session_id() {
   static std::atomic<unsigned> counter{0};
@@ -47,19 +41,17 @@ class StreamForwarder {
 
   void feed(std::string_view bytes, bool last = false) {
     if (!callback_) return;
-    carry_.append(bytes);
-    const std::size_t n = last ? carry_.size() : complete_utf8_prefix(carry_);
-    if (n == 0) return;
-    callback_(OutputChunk{stream_, valid_utf8(std::string_view(carry_).substr(0, n)), offset_});
-    offset_ += n;
-    carry_.erase(0, n);
+    const std::uint64_t offset = utf8_.position();
+    std::string text(utf8_.feed(bytes));
+    if (last) text.append(utf8_.finish());
+    if (text.empty()) return;
+    callback_(OutputChunk{stream_, std::move(text), offset});
   }
 
  private:
   OutputStream stream_;
   const OutputCallback& callback_;
-  std::string carry_;
-  std::uint64_t offset_ = 0;
+  sys::Utf8Stream utf8_;
 };
 
 }  // namespace
@@ -74,11 +66,7 @@ LocalProcessShellSession::LocalProcessShellSession(Options options) : options_(s
   }
 }
 
-LocalProcessShellSession::~LocalProcessShellSession() {
-  if (state_dir_.empty()) return;
-  ::unlink((state_dir_ + "/state").c_str());
-  ::rmdir(state_dir_.c_str());
-}
+LocalProcessShellSession::~LocalProcessShellSession() = default;
 
 Availability LocalProcessShellSession::status() const {
   return Availability::degraded(degraded::kInsecureProcessTier,
@@ -115,9 +103,11 @@ Result<void> LocalProcessShellSession::spawn(const SpawnOptions& options) {
   if (!S_ISDIR(st.st_mode)) {
     return fail(std::string(rpc::kErrSpawnFailed), "cwd " + cwd + ": Not a directory");
   }
-  if (state_dir_.empty()) state_dir_ = make_state_dir();
-  if (state_dir_.empty() || !cancel_read_) {
-    return fail(std::string(rpc::kErrSpawnFailed), errno_error("local shell state", errno).message);
+  std::error_code dir_error;
+  if (!state_dir_) state_dir_ = sys::TempDir::create("oxydra-local", dir_error);
+  if (!state_dir_ || !cancel_read_) {
+    return fail(std::string(rpc::kErrSpawnFailed),
+                errno_error("local shell state", dir_error ? dir_error.value() : errno).message);
   }
   env_ = base_environment();
   for (const auto& [name, value] : options.env)
@@ -156,7 +146,7 @@ Result<ExecResult> LocalProcessShellSession::exec(const ExecOptions& options) {
     char sink[64];
     while (::read(cancel_read_.get(), sink, sizeof sink) > 0) {
     }
-    state_file = state_dir_ + "/state";
+    state_file = (state_dir_.path() / "state").string();
     command.argv = {options_.shell, "-c", wrap_command(options.command, state_file)};
     for (const auto& [name, value] : env_)
       command.env.push_back(name + "=" + value);
@@ -221,9 +211,7 @@ Result<OutputChunk> LocalProcessShellSession::read_output(std::optional<std::uin
   OutputChunk chunk{front.stream, {}, front.offset, false};
   if (max_bytes && *max_bytes > 0 && front.data.size() > *max_bytes) {
     // Split where a character ends; a single character larger than the limit goes whole.
-    std::size_t n = complete_utf8_prefix(std::string_view(front.data).substr(0, *max_bytes));
-    if (n == 0) n = complete_utf8_prefix(std::string_view(front.data).substr(0, 4));
-    if (n == 0) n = std::min<std::size_t>(front.data.size(), 4);
+    const std::size_t n = sys::boundary_at_most(front.data, *max_bytes);
     chunk.data = front.data.substr(0, n);
     front.data.erase(0, n);
     front.offset += n;

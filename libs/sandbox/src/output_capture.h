@@ -6,13 +6,6 @@
 
 namespace oxydra::sandbox {
 
-// Replaces each invalid UTF-8 sequence with U+FFFD.
-std::string valid_utf8(std::string_view bytes);
-
-// Length of the longest prefix of `bytes` that does not end inside a UTF-8
-// sequence which more bytes could still complete.
-std::size_t complete_utf8_prefix(std::string_view bytes);
-
 // Keeps the head and the tail of one output stream within `budget` bytes, so
 // memory stays bounded however much a command prints.
 class OutputCapture {

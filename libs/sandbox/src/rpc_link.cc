@@ -53,7 +53,7 @@ std::optional<Result<Message>> PendingCall::wait(Clock::time_point deadline, std
   return std::move(outcome_);
 }
 
-RpcLink::RpcLink(UniqueFd fd, std::string peer, std::size_t max_frame_bytes)
+RpcLink::RpcLink(sys::UniqueFd fd, std::string peer, std::size_t max_frame_bytes)
     : conn_(std::move(fd), std::move(peer), max_frame_bytes) {}
 
 RpcLink::~RpcLink() {

@@ -51,7 +51,7 @@ class PendingCall {
 // to another connection.
 class RpcLink {
  public:
-  RpcLink(UniqueFd fd, std::string peer, std::size_t max_frame_bytes);
+  RpcLink(sys::UniqueFd fd, std::string peer, std::size_t max_frame_bytes);
   ~RpcLink();
   RpcLink(const RpcLink&) = delete;
   RpcLink& operator=(const RpcLink&) = delete;

@@ -12,7 +12,7 @@
 
 #include "harden_error.h"
 #include "oxydra/sandbox/seccomp_policy.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 
 namespace oxydra::sandbox {
 
@@ -54,7 +54,7 @@ Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan) {
 
 // libseccomp 2.5 can only export to a file descriptor; a memfd keeps it in memory.
 Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
-  UniqueFd fd(::memfd_create("oxydra-seccomp", MFD_CLOEXEC));
+  sys::UniqueFd fd(::memfd_create("oxydra-seccomp", MFD_CLOEXEC));
   if (!fd) return tl::unexpected(hardening_error("memfd_create oxydra-seccomp", errno));
   if (auto exported = check(seccomp_export_bpf(ctx, fd.get()), "seccomp_export_bpf"); !exported) {
     return tl::unexpected(exported.error());

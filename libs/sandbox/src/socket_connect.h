@@ -6,7 +6,7 @@
 #include <tl/expected.hpp>
 
 #include "deadline.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::sandbox {
@@ -17,12 +17,12 @@ struct AttemptError {
   Error error;
   bool retryable = false;
 };
-using Attempt = tl::expected<UniqueFd, AttemptError>;
+using Attempt = tl::expected<sys::UniqueFd, AttemptError>;
 
 Attempt connect_unix_once(const std::string& path, Clock::time_point deadline);
 Attempt connect_vsock_once(std::uint32_t cid, std::uint32_t port, Clock::time_point deadline);
 // Runs the CONNECT/OK exchange on a fresh connection to Firecracker's socket.
-Attempt firecracker_handshake(UniqueFd fd, const std::string& path, std::uint32_t port,
+Attempt firecracker_handshake(sys::UniqueFd fd, const std::string& path, std::uint32_t port,
                               Clock::time_point deadline);
 
 }  // namespace oxydra::sandbox

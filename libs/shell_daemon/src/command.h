@@ -17,9 +17,9 @@
 #include "notifier.h"
 #include "output_buffer.h"
 #include "output_sink.h"
+#include "oxydra/sys/utf8.h"
 #include "process.h"
 #include "shell_state.h"
-#include "utf8.h"
 
 namespace oxydra::shell_daemon {
 
@@ -73,7 +73,7 @@ class Command : public std::enable_shared_from_this<Command> {
     StreamKind kind;
     asio::posix::stream_descriptor pipe;
     HeadTailBuffer kept;
-    Utf8Stream utf8;
+    sys::Utf8Stream utf8;
     std::vector<char> buffer;
   };
 

@@ -43,7 +43,7 @@ Result<void> remove_stale_socket(const std::string& path, const sockaddr_un& add
     return tl::unexpected(errno_error("stat " + path, errno));
   }
   if (!S_ISSOCK(st.st_mode)) return fail("io", path + ": exists and is not a socket");
-  UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sys::UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (probe &&
       ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
     return fail("io", path + ": another server is listening there");
@@ -55,7 +55,7 @@ Result<void> remove_stale_socket(const std::string& path, const sockaddr_un& add
 
 }  // namespace
 
-Listener::Listener(const asio::any_io_executor& executor, UniqueFd fd, std::string name,
+Listener::Listener(const asio::any_io_executor& executor, sys::UniqueFd fd, std::string name,
                    std::string unlink_path)
     : socket_(executor, fd.release()),
       name_(std::move(name)),
@@ -72,7 +72,7 @@ Result<std::unique_ptr<Listener>> Listener::unix_socket(const asio::any_io_execu
   if (auto removed = remove_stale_socket(path, *addr); !removed) {
     return tl::unexpected(removed.error());
   }
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sys::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return tl::unexpected(errno_error("socket " + path, errno));
   // The umask makes the socket 0600 from the moment it exists; chmod after
   // bind would leave a window in which others could connect.
@@ -91,7 +91,7 @@ Result<std::unique_ptr<Listener>> Listener::unix_socket(const asio::any_io_execu
 Result<std::unique_ptr<Listener>> Listener::vsock(const asio::any_io_executor& executor,
                                                   std::uint32_t port) {
   const std::string name = fmt::format("vsock:{}", port);
-  UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sys::UniqueFd fd(::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return tl::unexpected(errno_error("socket " + name, errno));
   sockaddr_vm addr{};
   addr.svm_family = AF_VSOCK;
@@ -124,7 +124,7 @@ asio::awaitable<void> Listener::accept_loop(AcceptFn on_accept) {
         // by net.core.wmem_max; best effort.
         constexpr int kSendBufferBytes = 1 << 20;
         ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes, sizeof kSendBufferBytes);
-        on_accept(UniqueFd(fd), fmt::format("{}#{}", name_, ++accepted_));
+        on_accept(sys::UniqueFd(fd), fmt::format("{}#{}", name_, ++accepted_));
         continue;
       }
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -148,8 +148,8 @@ void Listener::close() {
   }
 }
 
-Result<UniqueFd> open_serial(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+Result<sys::UniqueFd> open_serial(const std::string& path) {
+  sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
   if (!fd) return tl::unexpected(errno_error("open " + path, errno));
   termios tio;
   if (::tcgetattr(fd.get(), &tio) == 0) {

@@ -9,8 +9,8 @@
 #include <asio/awaitable.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
-#include "unique_fd.h"
 
 namespace oxydra::shell_daemon {
 
@@ -18,7 +18,7 @@ namespace oxydra::shell_daemon {
 // non-blocking and close-on-exec, to a callback.
 class Listener {
  public:
-  using AcceptFn = std::function<void(UniqueFd fd, std::string peer)>;
+  using AcceptFn = std::function<void(sys::UniqueFd fd, std::string peer)>;
 
   // Replaces a stale socket file (nobody answering on it); refuses a live
   // one or a path that is not a socket. The socket is mode 0600.
@@ -34,7 +34,7 @@ class Listener {
   const std::string& name() const { return name_; }
 
  private:
-  Listener(const asio::any_io_executor& executor, UniqueFd fd, std::string name,
+  Listener(const asio::any_io_executor& executor, sys::UniqueFd fd, std::string name,
            std::string unlink_path);
   asio::awaitable<void> accept_loop(AcceptFn on_accept);
 
@@ -46,6 +46,6 @@ class Listener {
 
 // Opens a serial device (e.g. a virtio-serial port) once, read-write, in raw
 // mode when it is a terminal.
-Result<UniqueFd> open_serial(const std::string& path);
+Result<sys::UniqueFd> open_serial(const std::string& path);
 
 }  // namespace oxydra::shell_daemon

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "utf8.h"
+#include "oxydra/sys/utf8.h"
 
 namespace oxydra::shell_daemon {
 
@@ -45,7 +45,7 @@ struct Kept {
 Kept keep_stream(const HeadTailBuffer& buf, std::size_t budget) {
   Kept kept;
   if (buf.total() <= budget) {
-    kept.text = sanitize_utf8(std::string(buf.head()) + std::string(buf.tail()));
+    kept.text = sys::sanitize_utf8(std::string(buf.head()) + std::string(buf.tail()));
     kept.bytes = buf.total();
     return kept;
   }
@@ -60,10 +60,10 @@ Kept keep_stream(const HeadTailBuffer& buf, std::size_t budget) {
   } else {
     tail = buf.tail().substr(buf.tail().size() - tail_keep);
   }
-  head.remove_suffix(incomplete_suffix(head));
-  tail.remove_prefix(leading_continuations(tail));
-  kept.text = sanitize_utf8(head);
-  append_sanitized(kept.text, tail);
+  head.remove_suffix(sys::incomplete_suffix(head));
+  tail.remove_prefix(sys::leading_continuations(tail));
+  kept.text = sys::sanitize_utf8(head);
+  sys::append_sanitized(kept.text, tail);
   kept.bytes = head.size() + tail.size();
   return kept;
 }

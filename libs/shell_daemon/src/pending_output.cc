@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "oxydra/sys/utf8.h"
 #include "oxydra/types/shell_messages.h"
-#include "utf8.h"
 
 namespace oxydra::shell_daemon {
 
@@ -29,7 +29,7 @@ PendingOutput::Chunk PendingOutput::next(std::size_t max_bytes) {
     if (stderr_pos_ < stderr_.size()) chunk.stream = shell_rpc::kStderr;
   }
   std::string_view rest = std::string_view(*text).substr(std::min(*pos, text->size()));
-  const std::size_t take = boundary_at_most(rest, std::max<std::size_t>(max_bytes, 1));
+  const std::size_t take = sys::boundary_at_most(rest, std::max<std::size_t>(max_bytes, 1));
   chunk.data.assign(rest.substr(0, take));
   *pos += take;
   chunk.eof = empty();

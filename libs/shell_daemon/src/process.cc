@@ -32,14 +32,14 @@ std::set<pid_t>& supervised() {
 }
 
 struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
+  sys::UniqueFd read;
+  sys::UniqueFd write;
 };
 
 Result<Pipe> make_pipe(const char* what) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return tl::unexpected(errno_error(what, errno));
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  return Pipe{sys::UniqueFd(fds[0]), sys::UniqueFd(fds[1])};
 }
 
 // Opened once: every command without `stdin` gets a dup of it as fd 0.
@@ -171,7 +171,7 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
   SpawnedProcess child;
   child.pid = pid;
   supervised().insert(pid);
-  child.pidfd = UniqueFd(pidfd_open(pid));
+  child.pidfd = sys::UniqueFd(pidfd_open(pid));
   if (!child.pidfd) {
     const int e = errno;
     ::kill(-pid, SIGKILL);

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
-#include "unique_fd.h"
 
 namespace oxydra::shell_daemon {
 
@@ -25,11 +25,11 @@ struct SpawnSpec {
 // gets nothing but fds 0-2 and the state pipe on kStateFd.
 struct SpawnedProcess {
   pid_t pid = -1;
-  UniqueFd pidfd;  // readable once the child has exited
-  UniqueFd stdin_pipe;
-  UniqueFd stdout_pipe;
-  UniqueFd stderr_pipe;
-  UniqueFd state_pipe;
+  sys::UniqueFd pidfd;  // readable once the child has exited
+  sys::UniqueFd stdin_pipe;
+  sys::UniqueFd stdout_pipe;
+  sys::UniqueFd stderr_pipe;
+  sys::UniqueFd state_pipe;
 };
 
 // Errors name the object: "spawn /bin/sh: No such file or directory".

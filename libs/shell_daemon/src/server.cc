@@ -65,7 +65,8 @@ class Server {
 
   void run() {
     for (auto& listener : listeners_) {
-      listener->start([this](UniqueFd fd, std::string peer) { serve(std::move(fd), peer, true); });
+      listener->start(
+          [this](sys::UniqueFd fd, std::string peer) { serve(std::move(fd), peer, true); });
       spdlog::info("listening on {}", listener->name());
     }
     if (serial_) {
@@ -97,7 +98,7 @@ class Server {
     return config;
   }
 
-  std::shared_ptr<Connection> serve(UniqueFd fd, const std::string& peer, bool half_close) {
+  std::shared_ptr<Connection> serve(sys::UniqueFd fd, const std::string& peer, bool half_close) {
     auto connection = std::make_shared<Connection>(
         asio::posix::stream_descriptor(io_, fd.release()), context_, peer, half_close);
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
@@ -114,7 +115,7 @@ class Server {
     asio::steady_timer pause(io_);
     std::uint64_t generation = 0;
     while (!context_.shutting_down) {
-      UniqueFd fd(::fcntl(serial_.get(), F_DUPFD_CLOEXEC, 0));
+      sys::UniqueFd fd(::fcntl(serial_.get(), F_DUPFD_CLOEXEC, 0));
       if (!fd) {
         spdlog::error("serial:{}: dup: {}", options_.serial_path, std::strerror(errno));
         co_return;
@@ -166,7 +167,7 @@ class Server {
   OrphanReaper reaper_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::weak_ptr<Connection>> connections_;
-  UniqueFd serial_;
+  sys::UniqueFd serial_;
 };
 
 }  // namespace

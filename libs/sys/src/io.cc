@@ -50,6 +50,22 @@ std::error_code wait_for(int fd, short events, Clock::time_point deadline) {
   return {};
 }
 
+std::error_code write_all(int fd, std::string_view bytes, Clock::time_point deadline,
+                          std::size_t& written) {
+  written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + written, bytes.size() - written, MSG_NOSIGNAL);
+    if (n >= 0) {
+      written += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return {errno, std::system_category()};
+    if (auto waited = wait_for(fd, POLLOUT, deadline)) return waited;
+  }
+  return {};
+}
+
 std::error_code read_exact(int fd, char* out, std::size_t size, Clock::time_point deadline,
                            std::size_t& got) {
   got = 0;

@@ -5,10 +5,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <thread>
+
+#include "oxydra/sys/backoff.h"
 
 namespace oxydra::sys {
 
@@ -18,18 +18,18 @@ std::error_code errno_code(int err) {
   return {err, std::system_category()};
 }
 
-// Finishes a non-blocking connect(2) that may still be in progress.
-std::error_code finish_connect(int fd, int rc, Clock::time_point deadline) {
-  if (rc == 0) return {};
-  if (errno != EINPROGRESS) return errno_code(errno);
+}  // namespace
+
+std::error_code connect_until(int fd, const sockaddr* address, socklen_t length,
+                              Clock::time_point deadline) {
+  if (::connect(fd, address, length) == 0) return {};
+  if (errno != EINPROGRESS && errno != EINTR) return errno_code(errno);
   if (auto waited = wait_for(fd, POLLOUT, deadline)) return waited;
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno_code(errno);
   return err == 0 ? std::error_code() : errno_code(err);
 }
-
-}  // namespace
 
 UniqueFd connect_unix_once(const std::string& path, Clock::time_point deadline, FdMode mode,
                            std::error_code& error) {
@@ -45,8 +45,7 @@ UniqueFd connect_unix_once(const std::string& path, Clock::time_point deadline, 
     error = errno_code(errno);
     return {};
   }
-  const int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-  error = finish_connect(fd.get(), rc, deadline);
+  error = connect_until(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr, deadline);
   if (error) return {};
   if (mode == FdMode::blocking) {
     const int flags = ::fcntl(fd.get(), F_GETFL);
@@ -66,13 +65,10 @@ bool connect_retryable(std::error_code error) {
 
 UniqueFd connect_unix(const std::string& path, Clock::time_point deadline, FdMode mode,
                       std::error_code& error) {
-  auto pause = std::chrono::milliseconds(10);
+  Backoff backoff(std::chrono::milliseconds(10), std::chrono::milliseconds(200));
   for (;;) {
     UniqueFd fd = connect_unix_once(path, deadline, mode, error);
-    if (fd) return fd;
-    if (!connect_retryable(error) || Clock::now() + pause > deadline) return {};
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    if (fd || !connect_retryable(error) || !backoff.pause_before(deadline)) return fd;
   }
 }
 

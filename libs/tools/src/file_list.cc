@@ -156,7 +156,7 @@ class FileList final : public Tool {
       walk.lines.back() += "  [cannot open: " + std::string(std::strerror(errno)) + "]";
       return;
     }
-    sandbox::UniqueFd sub(fd);
+    sys::UniqueFd sub(fd);
     if (auto listed = list(sub.get(), prefix, display, depth + 1, walk); !listed) {
       walk.lines.push_back(prefix + "  [cannot list: " + listed.error().message + "]");
     }

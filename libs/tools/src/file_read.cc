@@ -5,13 +5,17 @@
 
 #include "file_io.h"
 #include "oxydra/tools/file_tools.h"
-#include "utf8.h"
 
 namespace oxydra::tools {
 
 namespace {
 
 constexpr std::string_view kName = "file_read";
+
+// True when `bytes` looks like binary data (a NUL byte in it).
+bool looks_binary(std::string_view bytes) {
+  return bytes.find('\0') != std::string_view::npos;
+}
 
 // What one read produced, before it is phrased for the model.
 struct Slice {

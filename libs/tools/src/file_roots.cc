@@ -60,14 +60,14 @@ std::vector<RootSpec> workspace_roots(const std::filesystem::path& shared,
   return roots;
 }
 
-FileRoots::FileRoots(std::vector<RootSpec> specs, std::vector<sandbox::UniqueFd> fds,
+FileRoots::FileRoots(std::vector<RootSpec> specs, std::vector<sys::UniqueFd> fds,
                      BeneathMethod method)
     : specs_(std::move(specs)), fds_(std::move(fds)), method_(method) {}
 
 Result<std::shared_ptr<const FileRoots>> FileRoots::open(std::vector<RootSpec> roots,
                                                          BeneathMethod method) {
   if (roots.empty()) return fail("invalid_config", "file tools: no allowed folders configured");
-  std::vector<sandbox::UniqueFd> fds;
+  std::vector<sys::UniqueFd> fds;
   for (auto& spec : roots) {
     spec.path = absolute_normal(spec.path);
     for (auto& alias : spec.aliases)
@@ -175,7 +175,7 @@ Error FileRoots::open_error(const Location& at, int err) const {
   }
 }
 
-Result<sandbox::UniqueFd> FileRoots::open(const Location& at, int flags, mode_t mode) const {
+Result<sys::UniqueFd> FileRoots::open(const Location& at, int flags, mode_t mode) const {
   auto r = open_beneath(fds_[at.root].get(), at.relative, flags, mode, method_);
   if (!r) return tl::unexpected(open_error(at, r.error));
   return std::move(r.fd);
@@ -183,7 +183,7 @@ Result<sandbox::UniqueFd> FileRoots::open(const Location& at, int flags, mode_t 
 
 Result<void> FileRoots::create_parents(const Location& at) const {
   const std::vector<std::string> parts = components(at.relative);
-  sandbox::UniqueFd parent;
+  sys::UniqueFd parent;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     // mkdirat never follows a final symlink; the open below resolves it beneath.
     const int dir_fd = parent ? parent.get() : fds_[at.root].get();

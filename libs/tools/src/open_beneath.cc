@@ -88,7 +88,7 @@ int read_link(int dir_fd, const std::string& name, std::string& target) {
 BeneathResult via_walk(int root_fd, std::string_view relative, int flags, mode_t mode) {
   if (!relative.empty() && relative.front() == '/') return BeneathResult{{}, EXDEV};
   std::deque<std::string> pending = split(relative);
-  std::vector<sandbox::UniqueFd> dirs;
+  std::vector<sys::UniqueFd> dirs;
   int symlinks = 0;
   auto current = [&] { return dirs.empty() ? root_fd : dirs.back().get(); };
 
@@ -114,7 +114,7 @@ BeneathResult via_walk(int root_fd, std::string_view relative, int flags, mode_t
     if (!pending.empty()) {
       const int fd = ::openat(current(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return from_fd(fd);
-      sandbox::UniqueFd dir(fd);
+      sys::UniqueFd dir(fd);
       struct stat st {};
       if (::fstat(dir.get(), &st) != 0) return from_fd(-1);
       if (S_ISLNK(st.st_mode)) {

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <exception>
 
-#include "utf8.h"
+#include "oxydra/sys/utf8.h"
 
 namespace oxydra::tools {
 
@@ -75,7 +75,7 @@ Result<ToolOutput> Tool::invoke(const nlohmann::json& args, const ToolContext& c
     }
   }();
   if (!result) return result;
-  result->text = valid_utf8(result->text);
+  result->text = sys::sanitize_utf8(result->text);
   result->metadata.output_bytes = result->text.size();
   result->metadata.duration_ms =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -77,12 +77,6 @@ TEST(ReadLogs, ReadsAcrossRotatedFilesAndStopsAtTheReplyLimit) {
   EXPECT_EQ(limited.entries.back().line, "entry 39");
 }
 
-TEST(LogText, InvalidUtf8IsReplaced) {
-  EXPECT_EQ(sanitize_utf8("ok \xff end"), "ok \xEF\xBF\xBD end");
-  EXPECT_EQ(sanitize_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
-  EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");
-}
-
 TEST(Timestamps, SinceAcceptsRfc3339AndDurations) {
   const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1738314902));
   EXPECT_EQ(format_timestamp(now), "2025-01-31T09:15:02.000000Z");

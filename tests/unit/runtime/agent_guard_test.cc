@@ -35,7 +35,7 @@ TEST(AgentGuards, MaxTurnsStopsAModelThatKeepsCallingTools) {
   EXPECT_TRUE(results[1].is_error);
   EXPECT_NE(results[1].output.find("limit of 2 model calls"), std::string::npos);
   // The history stays well-formed: every call has its result.
-  EXPECT_EQ(conversation.messages().back().role, provider::Role::tool);
+  EXPECT_EQ(conversation.messages().back().role, Role::tool);
 }
 
 TEST(AgentGuards, ModelThatStopsOnItsLastAllowedCallCompletes) {

@@ -31,7 +31,7 @@ TEST(AgentLoop, AnswerWithoutToolsCompletesAndStreamsText) {
   EXPECT_EQ(result.usage.output_tokens, 5u);
   EXPECT_FALSE(result.usage.cost.has_value());  // no prices configured
   const auto request = rig.provider->requests().at(0);
-  EXPECT_EQ(request.messages.front().role, provider::Role::system);
+  EXPECT_EQ(request.messages.front().role, Role::system);
   EXPECT_EQ(request.messages.back().text, "hi");
 }
 
@@ -60,7 +60,7 @@ TEST(AgentLoop, ToolResultGoesBackToTheModel) {
   const auto second = rig.provider->requests()[1].messages;
   ASSERT_GE(second.size(), 2u);
   EXPECT_EQ(second[second.size() - 2].tool_calls.at(0).id, "c1");
-  EXPECT_EQ(second.back().role, provider::Role::tool);
+  EXPECT_EQ(second.back().role, Role::tool);
   EXPECT_EQ(second.back().tool_call_id, "c1");
   EXPECT_NE(second.back().text.find("probe ok"), std::string::npos);
   const auto specs = rig.provider->requests()[0].tools;

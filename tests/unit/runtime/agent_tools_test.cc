@@ -39,7 +39,7 @@ TEST(AgentTools, ReadOnlyCallsRunInParallel) {
   const auto second = rig.provider->requests()[1].messages;
   std::set<std::string> answered;
   for (const auto& m : second)
-    if (m.role == provider::Role::tool) answered.insert(m.tool_call_id);
+    if (m.role == Role::tool) answered.insert(m.tool_call_id);
   EXPECT_EQ(answered, (std::set<std::string>{"c1", "c2"}));
 }
 

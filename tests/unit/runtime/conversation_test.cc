@@ -38,15 +38,15 @@ TEST_F(StoreFixture, TurnIsWrittenAsItProgresses) {
 
   auto stored = rows();
   ASSERT_EQ(stored.size(), 4u);
-  EXPECT_EQ(stored[0].role, memory::Role::user);
+  EXPECT_EQ(stored[0].role, Role::user);
   EXPECT_EQ(stored[0].content, "please probe");
-  EXPECT_EQ(stored[1].role, memory::Role::assistant);
+  EXPECT_EQ(stored[1].role, Role::assistant);
   EXPECT_EQ(stored[1].content, "looking");
   EXPECT_EQ(stored[1].status, memory::MessageStatus::complete);
   auto calls = decode_tool_calls(stored[1].tool_calls);
   ASSERT_TRUE(calls && calls->size() == 1);
   EXPECT_EQ((*calls)[0].arguments, R"({"x":"1"})");
-  EXPECT_EQ(stored[2].role, memory::Role::tool);
+  EXPECT_EQ(stored[2].role, Role::tool);
   EXPECT_EQ(stored[2].tool_call_id, "c1");
   EXPECT_EQ(stored[2].tool_name, "probe");
   EXPECT_EQ(stored[3].content, "all done");
@@ -66,7 +66,7 @@ TEST_F(StoreFixture, ResumedSessionIsSentToTheModel) {
   ASSERT_EQ(rig.run(*resumed, "second question").stop_reason, "completed");
   const auto sent = rig.provider->requests().at(0).messages;
   ASSERT_EQ(sent.size(), 4u);  // system, first question, first answer, second question
-  EXPECT_EQ(sent[0].role, provider::Role::system);
+  EXPECT_EQ(sent[0].role, Role::system);
   EXPECT_EQ(sent[1].text, "first question");
   EXPECT_EQ(sent[2].text, "first answer");
   EXPECT_EQ(sent[3].text, "second question");
@@ -78,7 +78,7 @@ TEST_F(StoreFixture, ResumeDropsRowsLeftInFlight) {
     ASSERT_TRUE(conversation.add_user("hi"));
   }
   memory::StoredMessage half;
-  half.role = memory::Role::assistant;
+  half.role = Role::assistant;
   half.content = "half an ans";
   half.status = memory::MessageStatus::in_flight;
   ASSERT_TRUE(store->append_message(session, half));
@@ -103,7 +103,7 @@ TEST_F(StoreFixture, CrashMidToolLeavesACallThatResumeMarksInterrupted) {
   ASSERT_EQ(rig.run(*resumed, "what happened?").stop_reason, "completed");
   const auto sent = rig.provider->requests().at(0).messages;
   ASSERT_EQ(sent.size(), 5u);
-  EXPECT_EQ(sent[3].role, provider::Role::tool);
+  EXPECT_EQ(sent[3].role, Role::tool);
   EXPECT_EQ(sent[3].tool_call_id, "c9");
   EXPECT_TRUE(sent[3].is_error);
   EXPECT_EQ(sent[4].text, "what happened?");

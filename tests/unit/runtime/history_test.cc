@@ -6,7 +6,6 @@ namespace oxydra::runtime {
 namespace {
 
 using memory::MessageStatus;
-using memory::Role;
 using memory::StoredMessage;
 
 StoredMessage row(Role role, std::string content, std::string tool_calls = {},
@@ -66,7 +65,7 @@ TEST(RestoreHistory, AnswersACallWhoseResultNeverArrived) {
                                    row(Role::tool, "out1", {}, "c1")});
   ASSERT_EQ(restored.messages.size(), 4u);
   const auto& repaired = restored.messages[3];
-  EXPECT_EQ(repaired.role, provider::Role::tool);
+  EXPECT_EQ(repaired.role, Role::tool);
   EXPECT_EQ(repaired.tool_call_id, "c2");
   EXPECT_TRUE(repaired.is_error);
   EXPECT_EQ(repaired.text, kInterruptedToolResult);

@@ -5,25 +5,6 @@
 namespace oxydra::sandbox {
 namespace {
 
-TEST(Utf8, ReplacesInvalidSequences) {
-  EXPECT_EQ(valid_utf8("plain"), "plain");
-  EXPECT_EQ(valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
-  EXPECT_EQ(valid_utf8("a\xff"
-                       "b"),
-            "a\xEF\xBF\xBD"
-            "b");
-  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong
-  EXPECT_EQ(valid_utf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(valid_utf8("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
-}
-
-TEST(Utf8, CompletePrefixHoldsBackASplitSequence) {
-  EXPECT_EQ(complete_utf8_prefix("abc"), 3u);
-  EXPECT_EQ(complete_utf8_prefix("ab\xc3"), 2u);
-  EXPECT_EQ(complete_utf8_prefix("a\xf0\x9f\x98"), 1u);
-  EXPECT_EQ(complete_utf8_prefix("a\xff"), 2u);  // invalid, not incomplete
-}
-
 TEST(OutputCapture, KeepsEverythingWithinBudget) {
   OutputCapture capture(100);
   capture.append("hello ");

@@ -15,7 +15,7 @@
 #include "oxydra/sandbox/enforcement_probe.h"
 #include "oxydra/sandbox/harden.h"
 #include "oxydra/sandbox/harden_report.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/startup_status.h"
 #include "probe.h"
 
@@ -24,7 +24,7 @@ namespace oxydra::harden_probe {
 namespace {
 
 using nlohmann::json;
-using sandbox::UniqueFd;
+using sys::UniqueFd;
 
 int fail(const std::string& message) {
   std::printf("%s\n", json{{"error", message}}.dump().c_str());

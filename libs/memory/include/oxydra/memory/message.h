@@ -5,12 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "oxydra/types/role.h"
+
 namespace oxydra::memory {
-
-enum class Role { system, user, assistant, tool };
-
-std::string_view to_string(Role role);
-std::optional<Role> parse_role(std::string_view text);
 
 // `in_flight` marks a message still being produced (e.g. assistant text being
 // streamed); a crash leaves it in that state so a resumed session can drop it.

@@ -8,12 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "oxydra/types/role.h"
+
 namespace oxydra::provider {
 
 // Provider-neutral chat types. Each API client maps them to its own wire shape.
-
-enum class Role { system, user, assistant, tool };
-std::string_view to_string(Role role);
 
 struct ToolCall {
   std::string id;

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/agent_config.h"
 #include "oxydra/types/envelope.h"
 #include "oxydra/types/error.h"
@@ -37,7 +37,7 @@ enum class GuestStream { stdout_stream, stderr_stream };
 class GuestOutput {
  public:
   virtual ~GuestOutput() = default;
-  virtual void attach(GuestRole role, GuestStream stream, sandbox::UniqueFd read_end) = 0;
+  virtual void attach(GuestRole role, GuestStream stream, sys::UniqueFd read_end) = 0;
 };
 
 // One guest as its backend started it.

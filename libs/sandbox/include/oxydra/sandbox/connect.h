@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "oxydra/sandbox/endpoint.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::sandbox {
@@ -27,7 +27,8 @@ struct ConnectOptions {
 // firecracker_vsock the CONNECT handshake is done. Error codes:
 // sidecar_connection_failed, or sidecar_protocol_error when a Firecracker peer
 // kept answering something other than OK.
-Result<UniqueFd> connect_endpoint(const ParsedEndpoint& endpoint, const ConnectOptions& options);
+Result<sys::UniqueFd> connect_endpoint(const ParsedEndpoint& endpoint,
+                                       const ConnectOptions& options);
 
 // Firecracker's host-initiated vsock handshake (its docs/vsock.md): the host
 // writes "CONNECT <port>\n" on the vsock Unix socket and Firecracker answers

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "oxydra/sandbox/landlock_policy.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::sandbox {
@@ -23,7 +23,7 @@ struct LandlockPlan {
   std::uint64_t handled_access_net = 0;
   std::uint64_t scoped = 0;
   std::uint32_t restrict_flags = 0;
-  UniqueFd ruleset;                         // O_CLOEXEC, so it never reaches the guest
+  sys::UniqueFd ruleset;                    // O_CLOEXEC, so it never reaches the guest
   std::vector<std::string> writable_paths;  // granted write access (they exist)
   std::vector<std::string> skipped_paths;   // optional paths this host lacks
   std::vector<std::string> limits;          // what this ABI cannot enforce, one line each

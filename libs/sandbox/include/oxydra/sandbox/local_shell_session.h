@@ -10,7 +10,8 @@
 #include <string>
 
 #include "oxydra/sandbox/shell_session.h"
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/temp_dir.h"
+#include "oxydra/sys/unique_fd.h"
 
 namespace oxydra::sandbox {
 
@@ -53,9 +54,9 @@ class LocalProcessShellSession final : public ShellSession {
   std::string id_;
   std::string cwd_;
   std::map<std::string, std::string> env_;
-  std::string state_dir_;                // private temp dir for the state file
-  UniqueFd cancel_read_, cancel_write_;  // a byte here stops the running command
-  std::deque<OutputChunk> pending_;      // pull mode
+  sys::TempDir state_dir_;                    // private, for the state file
+  sys::UniqueFd cancel_read_, cancel_write_;  // a byte here stops the running command
+  std::deque<OutputChunk> pending_;           // pull mode
 };
 
 }  // namespace oxydra::sandbox

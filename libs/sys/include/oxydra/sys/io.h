@@ -14,6 +14,11 @@ using Clock = std::chrono::steady_clock;
 // allocation, no locks), so it may run in a child between fork and exec.
 int write_all(int fd, std::string_view bytes) noexcept;
 
+// Like write_all, for a descriptor other threads may also wait on: gives up
+// with ETIMEDOUT at `deadline`. `written` tells how far it came.
+std::error_code write_all(int fd, std::string_view bytes, Clock::time_point deadline,
+                          std::size_t& written);
+
 // Waits until `fd` reports one of `events` (poll(2) flags). ETIMEDOUT once
 // `deadline` passes.
 std::error_code wait_for(int fd, short events, Clock::time_point deadline);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
 #include <system_error>
 
@@ -10,6 +12,11 @@ namespace oxydra::sys {
 
 // Whether the socket stays non-blocking once connected.
 enum class FdMode { blocking, nonblocking };
+
+// connect(2) for a non-blocking socket of any family, waiting for it to
+// complete until `deadline` (ETIMEDOUT then).
+std::error_code connect_until(int fd, const sockaddr* address, socklen_t length,
+                              Clock::time_point deadline);
 
 // One connection attempt to a Unix stream socket, given up at `deadline`. The
 // descriptor is close-on-exec. On failure it is empty and `error` says why.

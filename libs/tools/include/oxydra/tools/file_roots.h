@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/tools/open_beneath.h"
 #include "oxydra/types/error.h"
 
@@ -65,7 +65,7 @@ class FileRoots {
 
   // Opens a located path beneath its root. Messages name `display`; code
   // path_refused when a symlink would lead out, not_found, already_exists, or io.
-  Result<sandbox::UniqueFd> open(const Location& at, int flags, mode_t mode = 0) const;
+  Result<sys::UniqueFd> open(const Location& at, int flags, mode_t mode = 0) const;
 
   // Creates the missing directories above `at` (mode 0755 before umask).
   Result<void> create_parents(const Location& at) const;
@@ -74,14 +74,14 @@ class FileRoots {
   // One line per root for tool descriptions: "shared/ = /w/shared (default)".
   std::string summary() const;
 
-  FileRoots(std::vector<RootSpec> specs, std::vector<sandbox::UniqueFd> fds, BeneathMethod method);
+  FileRoots(std::vector<RootSpec> specs, std::vector<sys::UniqueFd> fds, BeneathMethod method);
 
  private:
   std::string allowed_folders() const;
   Error open_error(const Location& at, int err) const;
 
   std::vector<RootSpec> specs_;
-  std::vector<sandbox::UniqueFd> fds_;
+  std::vector<sys::UniqueFd> fds_;
   BeneathMethod method_;
 };
 

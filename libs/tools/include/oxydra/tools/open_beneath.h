@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "oxydra/sandbox/unique_fd.h"
+#include "oxydra/sys/unique_fd.h"
 
 namespace oxydra::tools {
 
@@ -15,7 +15,7 @@ enum class BeneathMethod {
 };
 
 struct BeneathResult {
-  sandbox::UniqueFd fd;
+  sys::UniqueFd fd;
   int error = 0;  // errno when fd is not set; EXDEV means the path would leave the root
   explicit operator bool() const { return static_cast<bool>(fd); }
 };
