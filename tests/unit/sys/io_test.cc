@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +60,19 @@ TEST(WriteAll, ReportsAClosedPeerAsEpipeWithoutASignal) {
 
 TEST(WriteAll, ReportsABadDescriptor) {
   EXPECT_EQ(write_all(-1, "x"), EBADF);
+}
+
+TEST(WriteAll, WorksInAForkedChildBeforeExec) {
+  auto [in, out] = pipe_pair();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(write_all(out.get(), "from the child") == 0 ? 0 : 1);
+  out.reset();
+  const std::string got = read_all(in.get());
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(got, "from the child");
 }
 
 TEST(WaitFor, TimesOutWhenNothingArrives) {
