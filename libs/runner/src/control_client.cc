@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
+#include "oxydra/sys/backoff.h"
 #include "oxydra/sys/io.h"
 #include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
@@ -26,6 +26,7 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
                                              std::chrono::milliseconds timeout) {
   const std::string path = control_socket_path(selection.layout);
   const auto deadline = Clock::now() + timeout;
+  sys::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(50));
   for (;;) {
     std::error_code error;
     sys::UniqueFd fd = sys::connect_unix_once(path, deadline, sys::FdMode::blocking, error);
@@ -34,13 +35,12 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
     if (!holder) {
       return fail("not_running", "user " + selection.user_id + " is not running");
     }
-    if (Clock::now() >= deadline) {
+    if (!backoff.pause_before(deadline)) {  // it may be starting up
       return fail("not_answering", "user " + selection.user_id + "'s runner (pid " +
                                        std::to_string(*holder) +
                                        ") holds the lock but its control socket " + path +
                                        " does not answer: " + error.message());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // it may be starting up
   }
 }
 
