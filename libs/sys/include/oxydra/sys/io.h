@@ -14,8 +14,9 @@ using Clock = std::chrono::steady_clock;
 // allocation, no locks), so it may run in a child between fork and exec.
 int write_all(int fd, std::string_view bytes) noexcept;
 
-// Like write_all, for a descriptor other threads may also wait on: gives up
-// with ETIMEDOUT at `deadline`. `written` tells how far it came.
+// Like write_all for a socket whose peer may stop reading: gives up with
+// ETIMEDOUT at `deadline` (the socket is non-blocking or has SO_SNDTIMEO).
+// `written` tells how far it came.
 std::error_code write_all(int fd, std::string_view bytes, Clock::time_point deadline,
                           std::size_t& written);
 
