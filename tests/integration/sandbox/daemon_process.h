@@ -47,13 +47,13 @@ SidecarEndpoint unix_endpoint(const std::string& socket);
 
 }  // namespace oxydra::sandbox::testing
 
-// Skips the test unless the daemon binary exists; with OXY_MUST_WORK=1 a
+// Skips the test unless the daemon binary exists; with OXYDRA_MUST_WORK=1 a
 // missing binary fails instead.
 #define REQUIRE_SHELL_DAEMON(binary)                                            \
   do {                                                                          \
     binary = ::oxydra::sandbox::testing::shell_daemon_binary();                 \
     if (binary.empty()) {                                                       \
-      const char* must = std::getenv("OXY_MUST_WORK");                          \
+      const char* must = std::getenv("OXYDRA_MUST_WORK");                       \
       if (must && std::string(must) == "1") FAIL() << "shell-daemon not built"; \
       GTEST_SKIP() << "shell-daemon not found in $OXYDRA_BIN_DIR";              \
     }                                                                           \

@@ -1,4 +1,5 @@
 #include "fake_http_wire.h"
+#include "oxydra/sys/io.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -49,13 +50,7 @@ bool read_more(int fd, int stop_fd, std::string& buffer) {
 }
 
 bool send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
+  return oxydra::sys::write_all(fd, bytes) == 0;
 }
 
 std::string lower(std::string_view text) {

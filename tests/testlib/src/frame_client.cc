@@ -1,4 +1,5 @@
 #include "oxydra/testlib/frame_client.h"
+#include "oxydra/sys/io.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -14,11 +15,6 @@ namespace oxydra::testlib {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
 
 }  // namespace
 
@@ -78,7 +74,7 @@ bool FrameClient::send_raw(std::string_view bytes, std::chrono::milliseconds tim
   const auto deadline = Clock::now() + timeout;
   while (!bytes.empty()) {
     pollfd p{fd_, POLLOUT, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return false;
+    if (::poll(&p, 1, sys::poll_timeout_ms(deadline)) <= 0) return false;
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == ENOTSOCK) n = ::write(fd_, bytes.data(), bytes.size());  // a tty or pipe
     if (n < 0) {
@@ -109,7 +105,7 @@ std::optional<Message> FrameClient::read_frame(Clock::time_point deadline) {
     }
     if (eof_) return std::nullopt;
     pollfd p{fd_, POLLIN, 0};
-    int ready = ::poll(&p, 1, remaining_ms(deadline));
+    int ready = ::poll(&p, 1, sys::poll_timeout_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return std::nullopt;
     ssize_t n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
