@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-#include "oxydra/gateway/client.h"
+#include "oxydra/gateway_client/client.h"
 #include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/proc_scan.h"
 #include "oxydra/testlib/shell_daemon_process.h"

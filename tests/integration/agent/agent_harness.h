@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "oxydra/gateway/client.h"
+#include "oxydra/gateway_client/client.h"
 #include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/fake_llm_server.h"
 #include "oxydra/testlib/llm_scripts.h"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "exec_command.h"
+#include "cli/exec_command.h"
 #include "oxydra/testlib/shell_daemon_process.h"
 #include "runner_fixture.h"
 

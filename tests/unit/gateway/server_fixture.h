@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "fake_provider.h"
-#include "oxydra/gateway/client.h"
 #include "oxydra/gateway/server.h"
+#include "oxydra/gateway_client/client.h"
 #include "oxydra/testlib/temp_dir.h"
 #include "oxydra/tools/shell_tool.h"
 #include "probe_tools.h"

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "exec_command.h"
-#include "health.h"
+#include "cli/exec_command.h"
+#include "cli/status_format.h"
+#include "daemon/health.h"
+#include "daemon/user_context.h"
 #include "oxydra/testlib/temp_dir.h"
-#include "status_format.h"
-#include "user_context.h"
 
 namespace oxydra::runner {
 namespace {

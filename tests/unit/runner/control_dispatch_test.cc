@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "control_dispatch.h"
+#include "daemon/control_dispatch.h"
 #include "oxydra/types/frame.h"
 
 namespace oxydra::runner {

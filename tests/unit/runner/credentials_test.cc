@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "credentials.h"
+#include "daemon/credentials.h"
 #include "oxydra/logging/redact.h"
 #include "oxydra/testlib/temp_dir.h"
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "envelope_builder.h"
+#include "daemon/envelope_builder.h"
 
 namespace oxydra::runner {
 namespace {

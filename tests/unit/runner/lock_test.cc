@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/runner_lock.h"
 #include "oxydra/testlib/temp_dir.h"
-#include "runner_lock.h"
 
 namespace oxydra::runner {
 namespace {

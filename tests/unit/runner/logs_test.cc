@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "log_file.h"
-#include "log_reader.h"
+#include "daemon/log_file.h"
+#include "daemon/log_reader.h"
+#include "daemon/timestamps.h"
 #include "oxydra/testlib/temp_dir.h"
-#include "timestamps.h"
 
 namespace oxydra::runner {
 namespace {

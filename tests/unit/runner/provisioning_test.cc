@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/provisioning.h"
 #include "oxydra/testlib/temp_dir.h"
-#include "provisioning.h"
 
 namespace oxydra::runner {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "supervisor.h"
+#include "daemon/supervisor.h"
 
 namespace oxydra::runner {
 namespace {

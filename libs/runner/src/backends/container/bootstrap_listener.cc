@@ -1,0 +1,83 @@
+#include "backends/container/bootstrap_listener.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace oxydra::runner {
+
+namespace {
+
+using sys::UniqueFd;
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kGoneCheckInterval{100};
+
+}  // namespace
+
+Result<BootstrapListener> BootstrapListener::open(const std::string& path, uid_t owner,
+                                                  gid_t group) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) {
+    return fail("invalid_path", "bootstrap socket path too long: " + path);
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return tl::unexpected(errno_error("socket for " + path, errno));
+  ::unlink(path.c_str());
+  // Created 0600 from the start: no window in which another uid could connect.
+  const mode_t previous = ::umask(0177);
+  const int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+  const int bind_errno = errno;
+  ::umask(previous);
+  if (bound != 0) return tl::unexpected(errno_error("bind " + path, bind_errno));
+  BootstrapListener listener(path, std::move(fd));
+  if (::chown(path.c_str(), owner, group) != 0) {
+    return tl::unexpected(errno_error("chown " + path, errno));
+  }
+  if (::listen(listener.fd_.get(), 1) != 0)
+    return tl::unexpected(errno_error("listen " + path, errno));
+  return listener;
+}
+
+BootstrapListener::BootstrapListener(BootstrapListener&& other) noexcept
+    : path_(std::move(other.path_)), fd_(std::move(other.fd_)) {
+  other.path_.clear();
+}
+
+BootstrapListener::~BootstrapListener() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+Result<UniqueFd> BootstrapListener::accept_one(
+    std::chrono::milliseconds timeout, const std::function<std::optional<std::string>()>& gone) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    UniqueFd peer(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (peer) {
+      ::unlink(path_.c_str());
+      path_.clear();
+      fd_.reset();
+      return peer;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      return tl::unexpected(errno_error("accept " + path_, errno));
+    }
+    if (auto why = gone()) return fail("guest_exited", *why + " before it asked for its bootstrap");
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      return fail("startup_timeout", "oxydra-vm did not connect to " + path_ + " within " +
+                                         std::to_string(timeout.count()) + " ms");
+    }
+    pollfd waiting{fd_.get(), POLLIN, 0};
+    ::poll(&waiting, 1, static_cast<int>(std::min(left, kGoneCheckInterval).count()));
+  }
+}
+
+}  // namespace oxydra::runner

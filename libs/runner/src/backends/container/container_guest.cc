@@ -1,0 +1,86 @@
+#include "backends/container/container_guest.h"
+
+#include <cstdlib>
+
+#include "backends/container/guest_ids.h"
+
+namespace oxydra::runner {
+
+namespace {
+
+// Paths inside the guest images (scripts/build-guest-rootfs).
+constexpr const char* kShellDaemon = "/opt/oxydra/bin/shell-daemon";
+constexpr const char* kOxydraVm = "/opt/oxydra/bin/oxydra-vm";
+
+// The runtime guest needs far less than a user's shell; it gets fixed limits.
+constexpr UserResources kRuntimeResources{
+    .max_vcpus = 1, .max_memory_mib = 512, .max_processes = 128};
+
+constexpr const char* kGuestPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kPassThroughEnv[] = {"OXYDRA_LOG", "TZ"};
+
+std::vector<std::string> init_prefix(std::optional<int> lifeline_fd) {
+  std::vector<std::string> args = {kGuestInit};
+  if (lifeline_fd) {
+    args.emplace_back("--lifeline-fd");
+    args.push_back(std::to_string(*lifeline_fd));
+  }
+  args.emplace_back("--");
+  return args;
+}
+
+}  // namespace
+
+std::string container_role_name(GuestRole role) {
+  return role == GuestRole::sidecar ? "shell-vm" : "oxydra-vm";
+}
+
+std::string container_name(const std::string& user_id, GuestRole role) {
+  return "oxydra-" + user_id + "-" + container_role_name(role);
+}
+
+std::filesystem::path shell_ipc_dir(const UserPolicy& policy) {
+  return policy.layout.ipc / "shell";
+}
+
+OciGuest container_guest(GuestRole role, const UserPolicy& p, std::optional<int> lifeline_fd) {
+  OciGuest guest;
+  guest.hostname = container_name(p.user_id, role);
+  guest.uid = kGuestUid;
+  guest.gid = kGuestUid;
+  guest.env = {kGuestPath, "LANG=C.UTF-8", "USER=oxydra"};
+  guest.args = init_prefix(lifeline_fd);
+  if (role == GuestRole::sidecar) {
+    guest.args.insert(guest.args.end(), {kShellDaemon, "--socket", "/ipc/shell.sock"});
+    guest.cwd = "/shared";
+    guest.env.push_back("HOME=/shared");
+    guest.env.push_back("TMPDIR=/tmp");
+    guest.binds = {
+        {p.shared, "/shared", false}, {p.tmp, "/tmp", false}, {shell_ipc_dir(p), "/ipc", false}};
+    guest.own_network = !p.shell_network;
+    guest.resources = p.resources;
+  } else {
+    const std::string ws = kGuestWorkspace;
+    guest.args.insert(guest.args.end(),
+                      {kOxydraVm, "--bootstrap-socket", ws + "/ipc/bootstrap.sock"});
+    guest.cwd = ws;
+    guest.env.push_back("HOME=" + ws + "/internal");
+    guest.env.push_back("TMPDIR=" + ws + "/tmp");
+    guest.binds = {{p.shared, ws + "/shared", false},
+                   {p.tmp, ws + "/tmp", false},
+                   {p.vault, ws + "/vault", true},
+                   {p.layout.ipc, ws + "/ipc", false},
+                   {p.layout.internal, ws + "/internal", false},
+                   // The image's resolv.conf is empty: the provider's name resolves as on the host.
+                   {"/etc/resolv.conf", "/etc/resolv.conf", true}};
+    guest.own_network = false;  // it must reach its provider
+    guest.resources = kRuntimeResources;
+  }
+  for (const char* name : kPassThroughEnv) {
+    if (const char* value = std::getenv(name)) guest.env.push_back(std::string(name) + "=" + value);
+  }
+  return guest;
+}
+
+}  // namespace oxydra::runner

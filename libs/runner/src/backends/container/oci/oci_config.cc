@@ -1,0 +1,127 @@
+#include "backends/container/oci/oci_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include "oxydra/sandbox/seccomp_policy.h"
+
+namespace oxydra::runner {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::int64_t kCpuPeriodUs = 100000;
+
+json mounts(const OciGuest& guest) {
+  json list = {
+      {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
+      {{"destination", "/dev"},
+       {"type", "tmpfs"},
+       {"source", "tmpfs"},
+       {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+      {{"destination", "/dev/pts"},
+       {"type", "devpts"},
+       {"source", "devpts"},
+       {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}}},
+      {{"destination", "/dev/shm"},
+       {"type", "tmpfs"},
+       {"source", "shm"},
+       {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+      {{"destination", "/dev/mqueue"},
+       {"type", "mqueue"},
+       {"source", "mqueue"},
+       {"options", {"nosuid", "noexec", "nodev"}}},
+  };
+  for (const auto& bind : guest.binds) {
+    json options = {"rbind", "nosuid", "nodev"};
+    options.push_back(bind.read_only ? "ro" : "rw");
+    list.push_back({{"destination", bind.destination},
+                    {"type", "bind"},
+                    {"source", bind.source.string()},
+                    {"options", options}});
+  }
+  return list;
+}
+
+json resources(const UserResources& limits) {
+  return {{"memory",
+           {{"limit", static_cast<std::int64_t>(limits.max_memory_mib * kMiB)},
+            {"swap", static_cast<std::int64_t>(limits.max_memory_mib * kMiB)}}},
+          {"pids", {{"limit", limits.max_processes}}},
+          {"cpu", {{"quota", limits.max_vcpus * kCpuPeriodUs}, {"period", kCpuPeriodUs}}},
+          {"devices", {{{"allow", false}, {"access", "rwm"}}}}};
+}
+
+}  // namespace
+
+json container_seccomp_profile() {
+  json rules = json::array();
+  for (const auto& denial : sandbox::seccomp_denied_syscalls()) {
+    rules.push_back({{"names", {std::string(denial.name)}},
+                     {"action", "SCMP_ACT_ERRNO"},
+                     {"errnoRet", denial.error}});
+  }
+  // One rule per flag: the arguments of one rule must all match, separate
+  // rules are alternatives.
+  for (const auto& flag : sandbox::seccomp_denied_clone_flags()) {
+    rules.push_back({{"names", {"clone"}},
+                     {"action", "SCMP_ACT_ERRNO"},
+                     {"errnoRet", 1},
+                     {"args",
+                      {{{"index", 0},
+                        {"value", flag.flag},
+                        {"valueTwo", flag.flag},
+                        {"op", "SCMP_CMP_MASKED_EQ"}}}}});
+  }
+  return {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+          {"syscalls", rules}};
+}
+
+json oci_config(const OciGuest& guest) {
+  json namespaces = {{{"type", "pid"}},   {{"type", "ipc"}},  {{"type", "uts"}},
+                     {{"type", "mount"}}, {{"type", "user"}}, {{"type", "cgroup"}}};
+  if (guest.own_network) namespaces.push_back({{"type", "network"}});
+  const json id_map = {
+      {{"containerID", 0}, {"hostID", guest.ids.host_base}, {"size", guest.ids.count}}};
+
+  json process = {
+      {"terminal", false},
+      {"user", {{"uid", guest.uid}, {"gid", guest.gid}}},
+      {"args", guest.args},
+      {"env", guest.env},
+      {"cwd", guest.cwd},
+      {"capabilities",
+       {{"bounding", json::array()},
+        {"effective", json::array()},
+        {"inheritable", json::array()},
+        {"permitted", json::array()},
+        {"ambient", json::array()}}},
+      {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 4096}, {"soft", 4096}}}},
+      {"noNewPrivileges", true},
+  };
+
+  return {
+      {"ociVersion", "1.0.2"},
+      {"process", process},
+      {"root", {{"path", guest.rootfs.string()}, {"readonly", true}}},
+      {"hostname", guest.hostname},
+      {"mounts", mounts(guest)},
+      {"linux",
+       {{"namespaces", namespaces},
+        {"uidMappings", id_map},
+        {"gidMappings", id_map},
+        {"cgroupsPath", guest.cgroups_path},
+        {"resources", resources(guest.resources)},
+        {"seccomp", container_seccomp_profile()},
+        {"maskedPaths",
+         {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+          "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+          "/sys/firmware"}},
+        {"readonlyPaths",
+         {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}}},
+  };
+}
+
+}  // namespace oxydra::runner

@@ -1,0 +1,108 @@
+#include "backends/container/oci/oci_runtime.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/container/oci/command_output.h"
+
+namespace oxydra::runner {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::chrono::seconds kCommandTimeout{15};
+
+std::optional<std::string> find_in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) == 0) return fs::absolute(name).string();
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    fs::path candidate = fs::path(dir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<OciRuntime> OciRuntime::locate(const std::string& program, fs::path state_root) {
+  auto found = find_in_path(program);
+  if (!found) {
+    return fail("tier_unavailable", "OCI runtime '" + program +
+                                        "' not found in PATH; install runc (apt-get install "
+                                        "runc) or set [container] oci_runtime");
+  }
+  std::error_code ec;
+  fs::create_directories(state_root, ec);
+  if (ec) return tl::unexpected(errno_error("mkdir " + state_root.string(), ec.value()));
+  fs::permissions(state_root, fs::perms::owner_all, ec);
+  return OciRuntime(std::move(*found), std::move(state_root));
+}
+
+std::vector<std::string> OciRuntime::base_argv() const {
+  return {program_, "--root", root_.string()};
+}
+
+std::vector<std::string> OciRuntime::run_argv(const fs::path& bundle, const std::string& id,
+                                              int preserved_fds) const {
+  auto argv = base_argv();
+  for (const char* arg : {"run", "--no-new-keyring", "--bundle"})
+    argv.emplace_back(arg);
+  argv.push_back(bundle.string());
+  argv.emplace_back("--preserve-fds");
+  argv.push_back(std::to_string(preserved_fds));
+  argv.push_back(id);
+  return argv;
+}
+
+std::optional<OciRuntime::State> OciRuntime::state(const std::string& id) const {
+  auto argv = base_argv();
+  argv.emplace_back("state");
+  argv.push_back(id);
+  auto output = run_command(argv, kCommandTimeout);
+  if (!output || output->exit_code != 0) return std::nullopt;
+  auto parsed = nlohmann::json::parse(output->out, nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  State state;
+  state.status = parsed.value("status", "");
+  state.pid = parsed.value("pid", 0);
+  return state;
+}
+
+void OciRuntime::kill(const std::string& id, const std::string& signal) const {
+  auto argv = base_argv();
+  for (const char* arg : {"kill", "--all"})
+    argv.emplace_back(arg);
+  argv.push_back(id);
+  argv.push_back(signal);
+  (void)run_command(argv, kCommandTimeout);
+}
+
+Result<void> OciRuntime::remove(const std::string& id) const {
+  auto argv = base_argv();
+  for (const char* arg : {"delete", "--force"})
+    argv.emplace_back(arg);
+  argv.push_back(id);
+  auto output = run_command(argv, kCommandTimeout);
+  if (!output) return tl::unexpected(output.error());
+  if (output->exit_code != 0 && output->err.find("does not exist") == std::string::npos &&
+      output->err.find("not exist") == std::string::npos) {
+    std::string detail = output->err;
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' '))
+      detail.pop_back();
+    return fail("container_cleanup", program_ + " delete " + id + ": " + detail);
+  }
+  return {};
+}
+
+}  // namespace oxydra::runner

@@ -1,0 +1,97 @@
+#include "cli/control_client.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/runner_lock.h"
+#include "oxydra/sys/backoff.h"
+#include "oxydra/sys/io.h"
+#include "oxydra/sys/unix_connect.h"
+#include "oxydra/types/frame.h"
+
+namespace oxydra::runner {
+
+using sys::Clock;
+
+std::string control_socket_path(const WorkspaceLayout& layout) {
+  return (layout.ipc / "runner-control.sock").string();
+}
+
+Result<ControlClient> ControlClient::connect(const Selection& selection,
+                                             std::chrono::milliseconds timeout) {
+  const std::string path = control_socket_path(selection.layout);
+  const auto deadline = Clock::now() + timeout;
+  sys::Backoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(50));
+  for (;;) {
+    std::error_code error;
+    sys::UniqueFd fd = sys::connect_unix_once(path, deadline, sys::FdMode::blocking, error);
+    if (fd) return ControlClient(std::move(fd));
+    auto holder = RunnerLock::holder(lock_file(selection.layout.root));
+    if (!holder) {
+      return fail("not_running", "user " + selection.user_id + " is not running");
+    }
+    if (!backoff.pause_before(deadline)) {  // it may be starting up
+      return fail("not_answering", "user " + selection.user_id + "'s runner (pid " +
+                                       std::to_string(*holder) +
+                                       ") holds the lock but its control socket " + path +
+                                       " does not answer: " + error.message());
+    }
+  }
+}
+
+Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
+                                    std::chrono::milliseconds timeout) {
+  const std::string request_id = "cli-" + std::to_string(++next_id_);
+  payload["request_id"] = request_id;
+  const std::string frame = encode_message(op, payload);
+  if (const int err = sys::write_all(fd_.get(), frame)) {
+    return tl::unexpected(errno_error("send to the runner's control socket", err));
+  }
+  FrameDecoder decoder(kControlMaxResponseFrame);
+  const auto deadline = Clock::now() + timeout;
+  char buffer[16384];
+  for (;;) {
+    if (auto event = decoder.next()) {
+      if (event->kind != FrameEvent::Kind::frame) {
+        return fail("invalid_reply", "the runner sent an invalid frame");
+      }
+      auto message = parse_message(event->payload);
+      if (!message) return tl::unexpected(message.error());
+      if (request_id_of(message->payload) != request_id) continue;
+      if (message->op == "error") {
+        return fail(message->payload.value("code", "internal"),
+                    message->payload.value("message", "error from the runner"));
+      }
+      return message;
+    }
+    pollfd pfd{fd_.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, sys::poll_timeout_ms(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0)
+      return fail("timeout", "the runner did not answer " + std::string(op) + " in time");
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("connection_lost", "the runner closed its control connection");
+    decoder.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+  }
+}
+
+bool ControlClient::wait_closed(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  char buffer[4096];
+  for (;;) {
+    pollfd pfd{fd_.get(), POLLIN, 0};
+    int ready = ::poll(&pfd, 1, sys::poll_timeout_ms(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return true;
+  }
+}
+
+}  // namespace oxydra::runner

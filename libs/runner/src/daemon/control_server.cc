@@ -1,0 +1,104 @@
+#include "daemon/control_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <asio/experimental/as_tuple.hpp>
+
+#include "oxydra/types/frame.h"
+#include "oxydra/types/message.h"
+
+namespace oxydra::runner {
+
+namespace {
+
+using asio::local::stream_protocol;
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
+ControlServer::ControlServer(asio::io_context& io, ControlHandler& handler,
+                             std::function<void()> on_shutdown)
+    : io_(io), handler_(handler), on_shutdown_(std::move(on_shutdown)), acceptor_(io) {}
+
+ControlServer::~ControlServer() {
+  close();
+}
+
+Result<void> ControlServer::listen(const std::string& path) {
+  std::error_code ec;
+  acceptor_.open(stream_protocol(), ec);
+  if (!ec) acceptor_.bind(stream_protocol::endpoint(path), ec);
+  if (ec) return tl::unexpected(errno_error("bind control socket " + path, ec.value()));
+  path_ = path;
+  if (::chmod(path.c_str(), 0600) != 0) {
+    return tl::unexpected(errno_error("chmod 0600 " + path, errno));
+  }
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return tl::unexpected(errno_error("listen on " + path, ec.value()));
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  return {};
+}
+
+void ControlServer::close() {
+  std::error_code ec;
+  if (acceptor_.is_open()) acceptor_.close(ec);
+  for (const auto& socket : connections_)
+    socket->close(ec);
+  connections_.clear();
+  if (!path_.empty()) {
+    ::unlink(path_.c_str());
+    path_.clear();
+  }
+}
+
+asio::awaitable<void> ControlServer::accept_loop() {
+  for (;;) {
+    auto socket = std::make_shared<stream_protocol::socket>(io_);
+    auto [ec] = co_await acceptor_.async_accept(*socket, kTuple);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      spdlog::warn("control socket accept: {}", ec.message());
+      continue;
+    }
+    connections_.insert(socket);
+    asio::co_spawn(io_, serve(socket), asio::detached);
+  }
+}
+
+asio::awaitable<void> ControlServer::serve(std::shared_ptr<stream_protocol::socket> socket) {
+  FrameDecoder decoder(kControlMaxRequestFrame);
+  char buffer[8192];
+  bool open = true;
+  while (open) {
+    auto [ec, n] = co_await socket->async_read_some(asio::buffer(buffer), kTuple);
+    if (ec) break;
+    decoder.feed(std::string_view(buffer, n));
+    while (auto event = decoder.next()) {
+      ControlReply reply;
+      if (event->kind == FrameEvent::Kind::too_large) {
+        reply.frame = error_frame(std::nullopt, "frame_too_large",
+                                  "request frame of " + std::to_string(event->announced) +
+                                      " bytes exceeds " + std::to_string(kControlMaxRequestFrame));
+        open = false;
+      } else if (event->kind == FrameEvent::Kind::zero_length) {
+        reply.frame = error_frame(std::nullopt, "invalid_frame", "zero-length frame");
+      } else if (auto message = parse_message(event->payload); !message) {
+        reply.frame = error_frame(std::nullopt, "invalid_frame", message.error().message);
+      } else {
+        reply = dispatch(handler_, *message);
+      }
+      auto [write_ec, written] =
+          co_await asio::async_write(*socket, asio::buffer(reply.frame), kTuple);
+      if (write_ec) open = false;
+      if (reply.shutdown_after) asio::post(io_, on_shutdown_);
+      if (!open) break;
+    }
+  }
+  std::error_code ignored;
+  socket->close(ignored);
+  connections_.erase(socket);
+}
+
+}  // namespace oxydra::runner

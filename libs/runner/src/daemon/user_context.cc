@@ -1,0 +1,80 @@
+#include "daemon/user_context.h"
+
+#include <cstdlib>
+#include <system_error>
+
+namespace oxydra::runner {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> default_config_search() {
+  std::vector<fs::path> search{fs::path(".oxydra") / "runner.toml"};
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    search.push_back(fs::path(home) / ".oxydra" / "runner.toml");
+  }
+  return search;
+}
+
+Result<fs::path> find_runner_config(const std::string& explicit_path,
+                                    const std::vector<fs::path>& search) {
+  if (!explicit_path.empty()) return fs::path(explicit_path);
+  std::string tried;
+  for (const auto& candidate : search) {
+    std::error_code ec;
+    if (fs::exists(candidate, ec)) return candidate;
+    tried += (tried.empty() ? "" : ", ") + candidate.string();
+  }
+  return fail("no_runner_config", "no runner config found (looked for " + tried + ")");
+}
+
+Result<Selection> select_user(const GlobalOptions& options) {
+  auto path = find_runner_config(options.config_path, default_config_search());
+  if (!path) return tl::unexpected(path.error());
+  auto runner = load_runner_config(*path);
+  if (!runner) return tl::unexpected(runner.error());
+
+  Selection selection;
+  selection.config_path = *path;
+  selection.config_explicit = !options.config_path.empty();
+  std::string configured;
+  for (const auto& [id, entry] : runner->users)
+    configured += (configured.empty() ? "" : ", ") + id;
+  if (options.user.empty()) {
+    if (runner->users.size() != 1) {
+      return fail("user_required", std::to_string(runner->users.size()) +
+                                       " users are configured in " + path->string() + " (" +
+                                       configured + "): choose one with --user");
+    }
+    selection.user_id = runner->users.begin()->first;
+  } else if (!runner->users.count(options.user)) {
+    return fail("unknown_user", "user " + options.user + " is not configured in " + path->string() +
+                                    " (configured: " + configured + ")");
+  } else {
+    selection.user_id = options.user;
+  }
+  selection.layout = workspace_layout(runner->workspace_root, selection.user_id);
+  selection.runner = std::move(*runner);
+  return selection;
+}
+
+Result<UserContext> load_user_context(Selection selection, bool insecure) {
+  const auto& entry = selection.runner.users.at(selection.user_id);
+  auto user = load_user_config(entry.config_path);
+  if (!user) return tl::unexpected(user.error());
+  auto agent = load_agent_config(user->agent_config);
+  if (!agent) return tl::unexpected(agent.error());
+  if (auto credentials = check_agent_credentials(*user, *agent); !credentials) {
+    return tl::unexpected(credentials.error());
+  }
+  auto policy = resolve_user_policy(selection.runner, selection.user_id, *user, insecure);
+  if (!policy) return tl::unexpected(policy.error());
+  return UserContext{std::move(selection), std::move(*user), std::move(*agent), std::move(*policy)};
+}
+
+std::string command_prefix(const Selection& selection) {
+  std::string prefix = "oxydra-runner";
+  if (selection.config_explicit) prefix += " --config " + selection.config_path.string();
+  return prefix + " --user " + selection.user_id;
+}
+
+}  // namespace oxydra::runner
