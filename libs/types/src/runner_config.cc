@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "oxydra/types/guest_images.h"
 #include "oxydra/types/user_id.h"
 #include "oxydra/types/workspace_layout.h"
 #include "toml_reader.h"
@@ -10,8 +11,8 @@ namespace oxydra {
 
 using detail::TomlReader;
 
-std::string_view to_string(ContainerDriver driver) {
-  return driver == ContainerDriver::docker ? "docker" : "oci";
+std::string_view to_string(ContainerDriverKind driver) {
+  return driver == ContainerDriverKind::docker ? "docker" : "oci";
 }
 
 std::string_view to_string(MicroVmm vmm) {
@@ -62,8 +63,8 @@ void read_policy(TomlReader& r, RunnerPolicy& p) {
 void read_container(TomlReader& r, ContainerTierConfig& c) {
   r.only_keys({"driver", "oci_runtime", "shell_vm_rootfs", "oxydra_vm_rootfs", "shell_vm_image",
                "oxydra_vm_image", "docker_host"});
-  if (auto driver = r.choice<ContainerDriver>(
-          "driver", {{"oci", ContainerDriver::oci}, {"docker", ContainerDriver::docker}})) {
+  if (auto driver = r.choice<ContainerDriverKind>(
+          "driver", {{"oci", ContainerDriverKind::oci}, {"docker", ContainerDriverKind::docker}})) {
     c.driver = *driver;
   }
   r.read_program("oci_runtime", c.oci_runtime);
@@ -138,10 +139,10 @@ void fill_image_defaults(RunnerConfig& c) {
     if (p.empty()) p = fallback;
   };
   set(c.images_dir, c.workspace_root / ".images");
-  const auto container = c.images_dir / "container";
+  const auto container = c.images_dir / guest_images::kContainerDir;
   set(c.container.shell_vm_rootfs, container / "shell-vm");
   set(c.container.oxydra_vm_rootfs, container / "oxydra-vm");
-  const auto vm = c.images_dir / "micro_vm";
+  const auto vm = c.images_dir / guest_images::kMicroVmDir;
   set(c.micro_vm.kernel, vm / "vmlinux");
   set(c.micro_vm.initramfs, vm / "initramfs.cpio.gz");
   set(c.micro_vm.shell_vm_rootfs, vm / "shell-vm.img");

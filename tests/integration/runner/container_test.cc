@@ -12,6 +12,7 @@
 
 #include "oxydra/testlib/fake_llm_server.h"
 #include "oxydra/testlib/llm_scripts.h"
+#include "oxydra/types/guest_images.h"
 #include "runner_fixture.h"
 
 namespace oxydra::runner_test {
@@ -197,10 +198,8 @@ class DockerContainerTier : public ContainerTier {
       missing = "DOCKER_HOST is set but the docker client is not installed";
     } else if (docker({"info"}).exit_code != 0) {
       missing = "DOCKER_HOST=" + std::string(host) + " but no daemon answers";
-    } else if (docker({"image", "inspect", std::string("oxydra-shell-vm:") + OXYDRA_VERSION})
-                       .exit_code != 0 ||
-               docker({"image", "inspect", std::string("oxydra-vm:") + OXYDRA_VERSION}).exit_code !=
-                   0) {
+    } else if (docker({"image", "inspect", guest_images::kShellVmImage}).exit_code != 0 ||
+               docker({"image", "inspect", guest_images::kOxydraVmImage}).exit_code != 0) {
       missing = "the guest images are not in the daemon (scripts/import-guest-images)";
     }
     if (!missing.empty()) {

@@ -35,7 +35,7 @@ TEST(RunnerConfig, MinimalConfigTakesDocumentedDefaults) {
   ASSERT_EQ(config->users.size(), 1u);
   EXPECT_EQ(config->users.at("alice").config_path, "/etc/oxydra/users/alice.toml");
   EXPECT_EQ(config->policy, RunnerPolicy{});
-  EXPECT_EQ(config->container.driver, ContainerDriver::oci);
+  EXPECT_EQ(config->container.driver, ContainerDriverKind::oci);
   EXPECT_EQ(config->container.oci_runtime, "runc");
   EXPECT_EQ(config->container.shell_vm_rootfs, "/etc/oxydra/workspace/.images/container/shell-vm");
   EXPECT_EQ(config->container.oxydra_vm_rootfs,
@@ -98,7 +98,7 @@ max_files = 2
   EXPECT_EQ(config->default_tier, SandboxTier::micro_vm);
   EXPECT_EQ(config->users.at("bob.smith").config_path, "/etc/oxydra/bob.toml");
   EXPECT_EQ(config->policy, (RunnerPolicy{false, true, true, 8, 8192, 2048}));
-  EXPECT_EQ(config->container.driver, ContainerDriver::docker);
+  EXPECT_EQ(config->container.driver, ContainerDriverKind::docker);
   EXPECT_EQ(config->container.oci_runtime, "/etc/oxydra/bin/crun");
   EXPECT_EQ(config->container.shell_vm_rootfs, "/rootfs/shell");
   EXPECT_EQ(config->container.oxydra_vm_rootfs, "/etc/oxydra/images/container/oxydra-vm");

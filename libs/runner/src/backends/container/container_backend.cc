@@ -1,18 +1,172 @@
 #include "backends/container/container_backend.h"
 
-#include "backends/container/docker/docker_backend.h"
-#include "backends/container/oci/oci_backend.h"
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "backends/container/bootstrap_listener.h"
+#include "backends/container/container_enforcement.h"
+#include "backends/container/container_guest.h"
+#include "backends/container/docker/docker_driver.h"
+#include "backends/container/guest_ownership.h"
+#include "backends/container/oci/oci_driver.h"
+#include "backends/envelope_delivery.h"
+#include "backends/stale_files.h"
+#include "daemon/envelope_builder.h"
 
 namespace oxydra::runner {
 
-Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& context) {
-  switch (context.runner.container.driver) {
-    case ContainerDriver::oci:
-      return make_oci_backend(context);
-    case ContainerDriver::docker:
-      return make_docker_backend(context);
+namespace {
+
+namespace fs = std::filesystem;
+
+class ContainerBackend final : public Backend {
+ public:
+  ContainerBackend(const BackendContext& context, std::unique_ptr<ContainerDriver> driver)
+      : context_(context), driver_(std::move(driver)) {}
+
+  SandboxTier tier() const override { return SandboxTier::container; }
+  bool has_sidecar() const override { return true; }
+  std::vector<DegradedReason> tier_degraded() const override { return {}; }
+  std::optional<uid_t> data_owner() const override { return driver_->data_owner(); }
+
+  Result<void> clean_stale() override;
+  Result<SidecarStart> start_sidecar() override;
+  Result<GuestHandle> start_runtime(const EnvelopeFactory& make_envelope) override;
+  void stop(const GuestHandle& guest, std::chrono::milliseconds grace) override {
+    driver_->stop(guest, grace);
   }
-  return fail("internal", "unknown container driver");
+  std::optional<GuestExit> poll_exit(const GuestHandle& guest) override {
+    return driver_->poll_exit(guest);
+  }
+
+ private:
+  const UserPolicy& policy() const { return context_.policy; }
+  fs::path shell_ipc() const { return shell_ipc_dir(policy()); }
+  fs::path bootstrap_socket() const { return policy().layout.ipc / "bootstrap.sock"; }
+  std::chrono::seconds startup_timeout() const {
+    return std::chrono::seconds(context_.runner.supervision.startup_timeout_secs);
+  }
+
+  Result<void> prepare_directories() const;
+  // Launches the guest and measures what is in force once it runs.
+  Result<GuestHandle> launch_measured(GuestRole role);
+
+  const BackendContext context_;
+  std::unique_ptr<ContainerDriver> driver_;
+};
+
+Result<void> ContainerBackend::prepare_directories() const {
+  const UserPolicy& p = policy();
+  const uid_t owner = driver_->guest_owner();
+  std::error_code ec;
+  fs::create_directory(shell_ipc(), ec);
+  if (ec) return tl::unexpected(errno_error("mkdir " + shell_ipc().string(), ec.value()));
+  ::chmod(shell_ipc().c_str(), 0700);
+  // The runner's own sockets in ipc/ stay root's 0600: the guest uid cannot
+  // connect to them even though it may create its own beside them.
+  for (const fs::path& dir :
+       {p.shared, p.tmp, p.vault, p.layout.ipc, shell_ipc(), p.layout.internal}) {
+    if (auto given = give_to_guest(dir, owner, owner); !given) return given;
+  }
+  // The guest's init mounts the bind sources as the user namespace's root,
+  // which needs to pass through the user's (root-owned) directory.
+  if (::chmod(p.layout.root.c_str(), 0711) != 0) {
+    return tl::unexpected(errno_error("chmod 0711 " + p.layout.root.string(), errno));
+  }
+  return driver_->check_images();
+}
+
+Result<void> ContainerBackend::clean_stale() {
+  if (auto removed = driver_->remove_stale(); !removed) return removed;
+  for (const fs::path& socket : {fs::path(gateway_socket(policy().layout)),
+                                 shell_ipc() / "shell.sock", bootstrap_socket()}) {
+    std::error_code ec;
+    if (!fs::exists(socket, ec)) continue;
+    if (auto removed = remove_stale_socket(socket.string()); !removed) return removed;
+  }
+  return {};
+}
+
+Result<SidecarStart> ContainerBackend::start_sidecar() {
+  if (auto prepared = prepare_directories(); !prepared) return tl::unexpected(prepared.error());
+  const OciGuest spec = driver_->guest_spec(GuestRole::sidecar);
+  ::unlink((shell_ipc() / "shell.sock").c_str());
+  auto guest = driver_->launch(GuestRole::sidecar, spec);
+  if (!guest) return tl::unexpected(guest.error());
+  auto init_pid = driver_->wait_running(*guest, startup_timeout());
+  if (!init_pid) {
+    driver_->stop(*guest, std::chrono::milliseconds(0));
+    return tl::unexpected(init_pid.error());
+  }
+  auto measured = measure_container_guest(*init_pid, spec);
+  guest->enforcement = std::move(measured.report);
+  guest->degraded = std::move(measured.degraded);
+
+  SidecarStart start;
+  start.guest = std::move(*guest);
+  start.endpoint = {ChannelTransport::unix_socket,
+                    std::string(kGuestWorkspace) + "/ipc/shell/shell.sock"};
+  start.host_endpoint = {ChannelTransport::unix_socket, (shell_ipc() / "shell.sock").string()};
+  return start;
+}
+
+Result<GuestHandle> ContainerBackend::start_runtime(const EnvelopeFactory& make_envelope) {
+  if (auto prepared = prepare_directories(); !prepared) return tl::unexpected(prepared.error());
+  const uid_t owner = driver_->guest_owner();
+  auto listener = BootstrapListener::open(bootstrap_socket().string(), owner, owner);
+  if (!listener) return tl::unexpected(listener.error());
+  const OciGuest spec = driver_->guest_spec(GuestRole::runtime);
+  auto launched = driver_->launch(GuestRole::runtime, spec);
+  if (!launched) return tl::unexpected(launched.error());
+  GuestHandle& guest = *launched;
+
+  auto fail_start = [&](const Error& error) -> Result<GuestHandle> {
+    driver_->stop(guest, std::chrono::milliseconds(0));
+    return tl::unexpected(error);
+  };
+  auto connection = listener->accept_one(startup_timeout(), [&]() -> std::optional<std::string> {
+    if (auto exit = driver_->exit_while_starting(guest)) {
+      return guest.describe + " " + exit->describe();
+    }
+    return std::nullopt;
+  });
+  if (!connection) return fail_start(connection.error());
+  auto init_pid = driver_->wait_running(guest, startup_timeout());
+  if (!init_pid) return fail_start(init_pid.error());
+  auto measured = measure_container_guest(*init_pid, spec);
+  guest.enforcement = std::move(measured.report);
+  guest.degraded = std::move(measured.degraded);
+
+  auto envelope = make_envelope(guest);
+  if (!envelope) return fail_start(envelope.error());
+  auto sent = deliver_to_container(connection->get(), std::move(*envelope), kGuestWorkspace,
+                                   startup_timeout(), guest.describe);
+  if (!sent) return fail_start(sent.error());
+  return std::move(guest);
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_container_backend(const BackendContext& context,
+                                                std::unique_ptr<ContainerDriver> driver) {
+  return std::make_unique<ContainerBackend>(context, std::move(driver));
+}
+
+Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& context) {
+  Result<std::unique_ptr<ContainerDriver>> driver = fail("internal", "unknown container driver");
+  switch (context.runner.container.driver) {
+    case ContainerDriverKind::oci:
+      driver = make_oci_driver(context);
+      break;
+    case ContainerDriverKind::docker:
+      driver = make_docker_driver(context);
+      break;
+  }
+  if (!driver) return tl::unexpected(driver.error());
+  return make_container_backend(context, std::move(*driver));
 }
 
 }  // namespace oxydra::runner

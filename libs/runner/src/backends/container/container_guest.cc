@@ -8,9 +8,8 @@ namespace oxydra::runner {
 
 namespace {
 
-// Paths inside the guest images (scripts/build-guest-rootfs).
-constexpr const char* kShellDaemon = "/opt/oxydra/bin/shell-daemon";
-constexpr const char* kOxydraVm = "/opt/oxydra/bin/oxydra-vm";
+using guest_images::kOxydraVm;
+using guest_images::kShellDaemon;
 
 // The runtime guest needs far less than a user's shell; it gets fixed limits.
 constexpr UserResources kRuntimeResources{

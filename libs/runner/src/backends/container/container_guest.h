@@ -5,6 +5,7 @@
 
 #include "backends/container/oci/oci_config.h"
 #include "oxydra/runner/backend.h"
+#include "oxydra/types/guest_images.h"
 #include "oxydra/types/user_policy.h"
 
 namespace oxydra::runner {
@@ -17,7 +18,7 @@ namespace oxydra::runner {
 // oxydra-vm's view of the user's directories.
 inline constexpr const char* kGuestWorkspace = "/workspace";
 // PID 1 of every guest; its presence marks a complete guest image.
-inline constexpr const char* kGuestInit = "/opt/oxydra/bin/oxydra-guest-init";
+inline constexpr const char* kGuestInit = guest_images::kGuestInit;
 
 // "shell-vm" or "oxydra-vm".
 std::string container_role_name(GuestRole role);

@@ -16,11 +16,11 @@ namespace oxydra {
 // every key; relative paths are resolved against runner.toml's directory at
 // load time, so every path here is final. Integers are validated ranges.
 
-enum class ContainerDriver { oci, docker };
+enum class ContainerDriverKind { oci, docker };
 enum class MicroVmm { qemu, firecracker };
 enum class VmAccel { automatic, kvm, tcg };  // "auto", "kvm", "tcg"
 
-std::string_view to_string(ContainerDriver driver);
+std::string_view to_string(ContainerDriverKind driver);
 std::string_view to_string(MicroVmm vmm);
 std::string_view to_string(VmAccel accel);
 
@@ -45,13 +45,13 @@ struct RunnerPolicy {
 
 // [container]
 struct ContainerTierConfig {
-  ContainerDriver driver = ContainerDriver::oci;  // "oci" (daemonless) or "docker"
-  std::string oci_runtime = "runc";               // a name looked up in PATH, or a path
-  std::filesystem::path shell_vm_rootfs;          // default <images_dir>/container/shell-vm
-  std::filesystem::path oxydra_vm_rootfs;         // default <images_dir>/container/oxydra-vm
-  std::string shell_vm_image;   // docker image; "" = oxydra-shell-vm:<project version>
-  std::string oxydra_vm_image;  // docker image; "" = oxydra-vm:<project version>
-  std::string docker_host;      // "unix://PATH"; "" = $DOCKER_HOST, else the default socket
+  ContainerDriverKind driver = ContainerDriverKind::oci;  // "oci" (daemonless) or "docker"
+  std::string oci_runtime = "runc";                       // a name looked up in PATH, or a path
+  std::filesystem::path shell_vm_rootfs;                  // default <images_dir>/container/shell-vm
+  std::filesystem::path oxydra_vm_rootfs;  // default <images_dir>/container/oxydra-vm
+  std::string shell_vm_image;              // docker image; "" = oxydra-shell-vm:<project version>
+  std::string oxydra_vm_image;             // docker image; "" = oxydra-vm:<project version>
+  std::string docker_host;  // "unix://PATH"; "" = $DOCKER_HOST, else the default socket
 
   bool operator==(const ContainerTierConfig&) const = default;
 };

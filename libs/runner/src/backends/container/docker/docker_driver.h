@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "oxydra/runner/backend.h"
+#include "backends/container/container_driver.h"
 
 namespace oxydra::runner {
 
@@ -10,7 +10,8 @@ namespace oxydra::runner {
 // started through the Docker Engine API (docker_api.h) from the imported
 // guest images, with the same command lines, mounts and limits as the oci
 // driver. Docker, not the runner, is the guests' parent: they outlive a runner
-// killed by SIGKILL until the next start removes them by name and label.
-Result<std::unique_ptr<Backend>> make_docker_backend(const BackendContext& context);
+// killed by SIGKILL until its watchdog (docker_watchdog.h) or the next start
+// removes them.
+Result<std::unique_ptr<ContainerDriver>> make_docker_driver(const BackendContext& context);
 
 }  // namespace oxydra::runner

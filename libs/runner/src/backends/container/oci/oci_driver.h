@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "oxydra/runner/backend.h"
+#include "backends/container/container_driver.h"
 
 namespace oxydra::runner {
 
@@ -11,6 +11,6 @@ namespace oxydra::runner {
 // runtime process lives exactly as long as the guest. Its init
 // (oxydra-guest-init) holds a lifeline pipe from the runner and kills the
 // guest when the runner dies, even by kill -9.
-Result<std::unique_ptr<Backend>> make_oci_backend(const BackendContext& context);
+Result<std::unique_ptr<ContainerDriver>> make_oci_driver(const BackendContext& context);
 
 }  // namespace oxydra::runner
