@@ -29,19 +29,32 @@ function(oxydra_library)
   oxydra_target_defaults(oxydra_${ARG_NAME})
 endfunction()
 
-# oxydra_test(NAME <name> SOURCES ... DEPS ... [LABELS ...])
+# oxydra_test(NAME <name> SOURCES ... DEPS ... [LABELS ...] [LOCK <resource>])
+# Every test case is its own ctest entry, named <name>.<Suite>.<Case>, so a
+# failure names the case. Cases are listed when ctest runs (PRE_TEST), not at
+# build time. Tests find binaries, sources and images without ctest's
+# environment (testlib/paths.h), so a case runs the same by hand.
+include(GoogleTest)
 function(oxydra_test)
-  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;LOCK" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   oxydra_target_defaults(${ARG_NAME})
-  add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
-  set_tests_properties(${ARG_NAME} PROPERTIES
-    ENVIRONMENT "OXYDRA_BIN_DIR=${CMAKE_BINARY_DIR}/bin;OXYDRA_SOURCE_DIR=${CMAKE_SOURCE_DIR};OXYDRA_IMAGES_DIR=${OXYDRA_IMAGES_DIR}"
-    TIMEOUT 600)
+  # One label per test (a list would be split by the discovery script).
+  set(label unit)
   if(ARG_LABELS)
-    set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
+    set(label ${ARG_LABELS})
   endif()
+  # Cases that share a host resource (a fixed user's guests) run one at a time.
+  set(lock "")
+  if(ARG_LOCK)
+    set(lock RESOURCE_LOCK ${ARG_LOCK})
+  endif()
+  gtest_discover_tests(${ARG_NAME}
+    TEST_PREFIX "${ARG_NAME}."
+    DISCOVERY_MODE PRE_TEST
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT 600 LABELS ${label} ${lock})
 endfunction()
 
 # Binaries land in one place so integration tests can find them.

@@ -23,78 +23,6 @@
 
 namespace oxydra::conformance {
 
-namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-}  // namespace
-
-CommandResult run_command(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
-                          std::chrono::milliseconds timeout) {
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return {};
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(out[0]);
-    ::close(out[1]);
-    return {};
-  }
-  std::vector<std::string> env_strings, arg_strings(argv);
-  for (char** e = environ; *e; ++e)
-    env_strings.emplace_back(*e);
-  for (const auto& [name, value] : env)
-    env_strings.push_back(name + "=" + value);
-  auto args = c_strings(arg_strings);
-  auto envp = c_strings(env_strings);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::execve(args[0], args.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  ::close(err[1]);
-  CommandResult result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool out_open = true, err_open = true;
-  while (out_open || err_open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      ::kill(pid, SIGKILL);
-      result.err += "\n[test: command timed out]";
-      break;
-    }
-    pollfd fds[2] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    char buffer[4096];
-    for (int i = 0; i < 2; ++i) {
-      if (!fds[i].revents) continue;
-      const ssize_t n = ::read(i == 0 ? out[0] : err[0], buffer, sizeof buffer);
-      if (n > 0) {
-        (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
-      } else {
-        (i == 0 ? out_open : err_open) = false;
-      }
-    }
-  }
-  ::close(out[0]);
-  ::close(err[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
 std::vector<Row> parse_rows(const std::string& text) {
   std::vector<Row> rows;
   std::istringstream in(text);
@@ -253,11 +181,6 @@ std::string find_program(const std::string& name) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return {};
-}
-
-bool must_work() {
-  const char* value = std::getenv("OXYDRA_MUST_WORK");
-  return value && std::string(value) == "1";
 }
 
 }  // namespace oxydra::conformance

@@ -8,20 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "oxydra/testlib/must_work.h"
+#include "oxydra/testlib/run_command.h"
+
 namespace oxydra::conformance {
 
 using namespace std::chrono_literals;
 
-struct CommandResult {
-  int exit_code = -1;  // 128 + signal when killed
-  std::string out;
-  std::string err;
-};
-
-// Runs argv[0] (a path) with the test's environment plus `env`; stdin is /dev/null.
-CommandResult run_command(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
-                          std::chrono::milliseconds timeout);
+using testlib::CommandResult;
+using testlib::run_command;
 
 // One row of the conformance table.
 struct Row {
@@ -53,6 +48,6 @@ std::chrono::milliseconds spawn_latency();
 // Looks a program up in PATH ("" when absent).
 std::string find_program(const std::string& name);
 
-bool must_work();  // OXYDRA_MUST_WORK=1
+using testlib::must_work;
 
 }  // namespace oxydra::conformance

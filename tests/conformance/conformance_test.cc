@@ -26,7 +26,10 @@
 
 #include "conformance_fixture.h"
 #include "oxydra/testlib/child_process.h"
+#include "oxydra/testlib/must_work.h"
+#include "oxydra/testlib/paths.h"
 #include "oxydra/testlib/temp_dir.h"
+#include "oxydra/types/guest_images.h"
 
 namespace oxydra::conformance {
 namespace {
@@ -41,13 +44,10 @@ constexpr const char* kBundles = "/run/oxydra/bundles";  // and its generated bu
 constexpr auto kExecTimeout = 300s;
 
 // The docker driver's guest images (scripts/import-guest-images).
-const std::string kDockerImages[] = {std::string("oxydra-shell-vm:") + OXYDRA_VERSION,
-                                     std::string("oxydra-vm:") + OXYDRA_VERSION};
+const std::string kDockerImages[] = {std::string(guest_images::kShellVmImage),
+                                     std::string(guest_images::kOxydraVmImage)};
 
-std::string images_dir() {
-  const char* dir = std::getenv("OXYDRA_IMAGES_DIR");
-  return dir ? dir : "";
-}
+using testlib::images_dir;
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -80,8 +80,7 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     }
     const std::string missing = missing_support();
     if (!missing.empty()) {
-      if (must_work()) FAIL() << missing;
-      GTEST_SKIP() << missing;
+      OXYDRA_SKIP(missing);
     }
     user_ = "cf" + std::to_string(::getpid());
     other_user_ = "cfo" + std::to_string(::getpid());
@@ -92,7 +91,7 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
   // Empty when the driver can run here, else why not.
   std::string missing_support() {
     const std::string images = images_dir();
-    if (images.empty()) return "OXYDRA_IMAGES_DIR is not set";
+    if (images.empty()) return "no guest images directory (OXYDRA_IMAGES_DIR)";
     if (!fs::exists(images + "/container/shell-vm/usr/bin/bash") ||
         !fs::exists(images + "/container/oxydra-vm")) {
       return "no container guest images in " + images +

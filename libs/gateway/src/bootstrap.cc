@@ -17,8 +17,9 @@ namespace {
 constexpr std::string_view kWhat = "frame";
 
 Error read_error(Error error) {
-  const bool bad_frame = error.code == "frame_too_large" || error.code == "invalid_frame";
-  error.code = bad_frame ? std::string(kInvalidEnvelope) : "bootstrap_failed";
+  const bool bad_frame =
+      error.code == ErrorCode::frame_too_large || error.code == ErrorCode::invalid_frame;
+  error.code = bad_frame ? ErrorCode::invalid_envelope : ErrorCode::bootstrap_failed;
   return error;
 }
 
@@ -33,7 +34,7 @@ Result<BootstrapEnvelope> read_from(int fd, const BootstrapInput& input) {
 Result<BootstrapEnvelope> parse_bootstrap_payload(std::string& payload) {
   auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
   ::explicit_bzero(payload.data(), payload.size());
-  if (json.is_discarded()) return fail(std::string(kInvalidEnvelope), "envelope: not valid JSON");
+  if (json.is_discarded()) return fail(ErrorCode::invalid_envelope, "envelope: not valid JSON");
   return parse_bootstrap_envelope(json);
 }
 
@@ -41,7 +42,7 @@ Result<BootstrapEnvelope> read_bootstrap(const BootstrapInput& input) {
   switch (input.kind) {
     case BootstrapInput::Kind::fd: {
       if (input.fd < 0 || ::fcntl(input.fd, F_GETFD) < 0) {
-        return fail("bootstrap_failed",
+        return fail(ErrorCode::bootstrap_failed,
                     "--bootstrap-fd " + std::to_string(input.fd) + ": not an open file descriptor");
       }
       sys::UniqueFd owned(input.fd);
@@ -53,14 +54,14 @@ Result<BootstrapEnvelope> read_bootstrap(const BootstrapInput& input) {
                                            sys::FdMode::blocking, error);
       if (!fd) {
         const auto why = errno_error("connect " + input.socket_path, error.value()).message;
-        return tl::unexpected(Error{"bootstrap_failed", "bootstrap socket: " + why});
+        return tl::unexpected(Error{ErrorCode::bootstrap_failed, "bootstrap socket: " + why});
       }
       return read_from(fd.get(), input);
     }
     case BootstrapInput::Kind::stdin_stream:
       return read_from(STDIN_FILENO, input);
   }
-  return fail("bootstrap_failed", "unknown bootstrap source");
+  return fail(ErrorCode::bootstrap_failed, "unknown bootstrap source");
 }
 
 }  // namespace oxydra::gateway

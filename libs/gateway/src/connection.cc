@@ -12,7 +12,7 @@ namespace {
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 64u << 10;
 
-std::string error_frame(std::string_view code, std::string_view message) {
+std::string error_frame(ErrorCode code, std::string_view message) {
   return encode_message("error", error_payload(std::nullopt, code, message));
 }
 
@@ -74,19 +74,19 @@ void Connection::on_frame(const FrameEvent& event) {
     case FrameEvent::Kind::frame: {
       auto message = parse_message(event.payload);
       if (!message) {
-        send(error_frame("invalid_frame", message.error().message));
+        send(error_frame(ErrorCode::invalid_frame, message.error().message));
         return;
       }
       hub_.handle(shared_from_this(), *message);
       return;
     }
     case FrameEvent::Kind::zero_length:
-      send(error_frame("invalid_frame", "zero-length frame"));
+      send(error_frame(ErrorCode::invalid_frame, "zero-length frame"));
       return;
     case FrameEvent::Kind::too_large:
-      send(error_frame("frame_too_large", "frame of " + std::to_string(event.announced) +
-                                              " bytes exceeds the limit of " +
-                                              std::to_string(kGatewayMaxFrame)));
+      send(error_frame(ErrorCode::frame_too_large, "frame of " + std::to_string(event.announced) +
+                                                       " bytes exceeds the limit of " +
+                                                       std::to_string(kGatewayMaxFrame)));
       spdlog::warn("gateway: closing a connection that sent an oversized frame ({} bytes)",
                    event.announced);
       close_after_flush();

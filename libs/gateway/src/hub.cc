@@ -14,15 +14,15 @@ void send_reply(Peer& peer, std::string_view op, const nlohmann::json& payload) 
   peer.send(encode_message(op, payload));
 }
 
-void send_error(Peer& peer, const std::optional<std::string>& request_id, std::string_view code,
+void send_error(Peer& peer, const std::optional<std::string>& request_id, ErrorCode code,
                 std::string_view message) {
   peer.send(encode_message("error", error_payload(request_id, code, message)));
 }
 
 void send_error(Peer& peer, const std::optional<std::string>& request_id, const Error& error) {
-  const bool known = error.code == rpc::kErrInvalidRequest || error.code == rpc::kErrBusy ||
-                     error.code == rpc::kErrUnknownSession;
-  send_error(peer, request_id, known ? error.code : std::string(rpc::kErrInternal), error.message);
+  const bool known = error.code == ErrorCode::invalid_request || error.code == ErrorCode::busy ||
+                     error.code == ErrorCode::unknown_session;
+  send_error(peer, request_id, known ? error.code : ErrorCode::internal, error.message);
 }
 
 std::vector<rpc::ToolStatus> tool_statuses(const tools::Registry& registry) {
@@ -62,7 +62,7 @@ void Hub::handle(const std::shared_ptr<Peer>& peer, const Message& message) {
   if (op == rpc::kOpNewSession) return on_new_session(*peer, message.payload);
   if (op == rpc::kOpListSessions) return on_list_sessions(*peer, message.payload);
   if (op == rpc::kOpHealth) return on_health(*peer, message.payload);
-  send_error(*peer, request_id_of(message.payload), rpc::kErrUnknownOp, "unknown op: " + op);
+  send_error(*peer, request_id_of(message.payload), ErrorCode::unknown_op, "unknown op: " + op);
 }
 
 void Hub::on_hello(Peer& peer, const nlohmann::json& payload) {
@@ -86,11 +86,11 @@ void Hub::on_send_message(const std::shared_ptr<Peer>& peer, const nlohmann::jso
   auto exists = sessions_.exists(request->session_id);
   if (!exists) return send_error(*peer, request->request_id, exists.error());
   if (!*exists) {
-    return send_error(*peer, request->request_id, rpc::kErrUnknownSession,
+    return send_error(*peer, request->request_id, ErrorCode::unknown_session,
                       "unknown session: " + request->session_id);
   }
   if (turns_.count(request->session_id) > 0) {
-    return send_error(*peer, request->request_id, rpc::kErrBusy,
+    return send_error(*peer, request->request_id, ErrorCode::busy,
                       "session " + request->session_id + " is already running a turn");
   }
   auto turn = std::make_unique<Turn>();
@@ -173,7 +173,7 @@ void Hub::finish_turn(const std::string& session_id, runtime::TurnResult result,
       rpc::TurnEvent notice;
       notice.request_id = turn->request_id;
       notice.kind = rpc::TurnEventKind::notice;
-      notice.code = result.error->code;
+      notice.code = to_string(result.error->code);
       notice.message = result.error->message;
       send_reply(*peer, rpc::kOpTurnEvent, rpc::to_json(notice));
     }

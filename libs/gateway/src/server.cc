@@ -38,7 +38,7 @@ class Server::Impl {
     acceptor_.open(Protocol(), ec);
     if (!ec) acceptor_.bind(Protocol::endpoint(path), ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail("io", "listen on " + path + ": " + ec.message());
+    if (ec) return fail(ErrorCode::io, "listen on " + path + ": " + ec.message());
     return restrict_socket(path);
   }
 

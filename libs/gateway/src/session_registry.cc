@@ -79,7 +79,7 @@ Result<bool> SessionRegistry::exists(const std::string& id) {
 Result<void> SessionRegistry::select(const std::string& id) {
   auto found = exists(id);
   if (!found) return tl::unexpected(found.error());
-  if (!*found) return fail("unknown_session", "unknown session: " + id);
+  if (!*found) return fail(ErrorCode::unknown_session, "unknown session: " + id);
   current_ = id;
   return {};
 }

@@ -29,9 +29,9 @@ Result<std::string> api_key_from_env(const AgentConfig& config) {
   if (provider.api_key_env.empty()) return std::string();
   char* value = std::getenv(provider.api_key_env.c_str());
   if (value == nullptr || *value == '\0') {
-    return fail("invalid_config", config.source + ": providers." + config.provider +
-                                      ".api_key_env: environment variable " + provider.api_key_env +
-                                      " is not set");
+    return fail(ErrorCode::invalid_config, config.source + ": providers." + config.provider +
+                                               ".api_key_env: environment variable " +
+                                               provider.api_key_env + " is not set");
   }
   std::string key = value;
   logging::register_secret(key);
@@ -56,7 +56,7 @@ Result<AgentSetup> setup_direct(const DirectOptions& options) {
                                               ? std::filesystem::path(kDefaultDirectWorkspace)
                                               : options.workspace;
   setup.workspace = std::filesystem::absolute(workspace, ec).lexically_normal();
-  if (ec) return fail("io", "workspace " + workspace.string() + ": " + ec.message());
+  if (ec) return fail(ErrorCode::io, "workspace " + workspace.string() + ": " + ec.message());
   setup.user_id = "direct";
   setup.gateway_socket = (setup.workspace / "ipc" / "gateway.sock").string();
   setup.startup_status = direct_status();

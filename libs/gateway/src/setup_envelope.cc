@@ -44,14 +44,14 @@ Result<AgentSetup> setup_from_envelope(const BootstrapEnvelope& envelope) {
 
   AgentSetup setup;
   auto config = agent_config_from_json(envelope.agent_config);
-  if (!config) return fail(std::string(kInvalidEnvelope), config.error().message);
+  if (!config) return fail(ErrorCode::invalid_envelope, config.error().message);
   setup.config = std::move(*config);
   setup.user_id = envelope.user_id;
   setup.workspace = envelope.workspace_root;
   setup.startup_status = envelope.startup_status;
 
   if (envelope.gateway.transport != ChannelTransport::unix_socket) {
-    return fail(std::string(kInvalidEnvelope),
+    return fail(ErrorCode::invalid_envelope,
                 "gateway.transport: " + std::string(to_string(envelope.gateway.transport)) +
                     " is not supported by oxydra-vm (unix only)");
   }
@@ -62,9 +62,9 @@ Result<AgentSetup> setup_from_envelope(const BootstrapEnvelope& envelope) {
   if (!provider.credential.empty()) {
     auto it = envelope.credentials.find(provider.credential);
     if (it == envelope.credentials.end()) {
-      return fail(std::string(kInvalidEnvelope), "credentials." + provider.credential +
-                                                     ": is required by providers." +
-                                                     setup.config.provider + ".credential");
+      return fail(ErrorCode::invalid_envelope, "credentials." + provider.credential +
+                                                   ": is required by providers." +
+                                                   setup.config.provider + ".credential");
     }
     api_key = it->second;
   }

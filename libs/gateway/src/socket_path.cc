@@ -17,8 +17,9 @@ namespace oxydra::gateway {
 
 Result<void> prepare_socket_path(const std::string& path) {
   if (path.empty() || path.size() > kMaxUnixSocketPath) {
-    return fail("invalid_argument", "gateway socket " + path + ": path is empty or longer than " +
-                                        std::to_string(kMaxUnixSocketPath) + " bytes");
+    return fail(ErrorCode::invalid_arguments, "gateway socket " + path +
+                                                  ": path is empty or longer than " +
+                                                  std::to_string(kMaxUnixSocketPath) + " bytes");
   }
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) {
@@ -37,10 +38,11 @@ Result<void> prepare_socket_path(const std::string& path) {
     return tl::unexpected(errno_error("stat " + path, errno));
   }
   if (!S_ISSOCK(st.st_mode))
-    return fail("io", "gateway socket " + path + ": exists and is not a socket");
+    return fail(ErrorCode::io, "gateway socket " + path + ": exists and is not a socket");
   std::error_code error;
   if (sys::connect_unix_once(path, sys::Clock::now(), sys::FdMode::blocking, error)) {
-    return fail("address_in_use", "gateway socket " + path + ": another process is serving it");
+    return fail(ErrorCode::address_in_use,
+                "gateway socket " + path + ": another process is serving it");
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return tl::unexpected(errno_error("remove stale socket " + path, errno));

@@ -34,13 +34,13 @@ Result<AgentSetup> build_setup(const VmOptions& options, int& status) {
   if (!bootstrap) {
     status = kExitInvalid;
     if (options.config_path.empty()) {
-      return fail("invalid_config",
+      return fail(ErrorCode::invalid_config,
                   "no bootstrap source and no --config: give --bootstrap-fd, --bootstrap-socket "
                   "or --bootstrap-stdin (under the runner), or --config agent.toml (direct mode)");
     }
     warn_direct_mode();
     auto setup = setup_direct(DirectOptions{options.config_path, options.workspace});
-    if (!setup && setup.error().code != "invalid_config") status = kExitFailure;
+    if (!setup && setup.error().code != ErrorCode::invalid_config) status = kExitFailure;
     return setup;
   }
   BootstrapInput input;
@@ -56,11 +56,12 @@ Result<AgentSetup> build_setup(const VmOptions& options, int& status) {
   }
   auto envelope = read_bootstrap(input);
   if (!envelope) {
-    status = envelope.error().code == kInvalidEnvelope ? kExitInvalid : kExitFailure;
+    status = envelope.error().code == ErrorCode::invalid_envelope ? kExitInvalid : kExitFailure;
     return tl::unexpected(envelope.error());
   }
   auto setup = setup_from_envelope(*envelope);
-  if (!setup) status = setup.error().code == kInvalidEnvelope ? kExitInvalid : kExitFailure;
+  if (!setup)
+    status = setup.error().code == ErrorCode::invalid_envelope ? kExitInvalid : kExitFailure;
   return setup;
 }
 
@@ -72,9 +73,9 @@ int run_vm(const VmOptions& options) {
   auto setup = build_setup(options, status);
   if (!setup) {
     const auto& error = setup.error();
-    if (error.code == kInvalidEnvelope)
+    if (error.code == ErrorCode::invalid_envelope)
       return report("invalid bootstrap envelope: ", error, status);
-    if (error.code == "bootstrap_failed")
+    if (error.code == ErrorCode::bootstrap_failed)
       return report("cannot read bootstrap envelope: ", error, status);
     return report("", error, status);
   }
@@ -95,7 +96,7 @@ int run_vm(const VmOptions& options) {
 
 int audit_verify(const std::string& path) {
   auto summary = memory::verify_audit_log(path);
-  if (!summary && summary.error().code == "audit_tampered") {
+  if (!summary && summary.error().code == ErrorCode::audit_tampered) {
     std::printf("broken: %s\n", summary.error().message.c_str());
     return kExitFailure;
   }

@@ -17,7 +17,8 @@ Result<void> ensure_dir(const std::filesystem::path& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0)
     return tl::unexpected(errno_error("stat " + dir.string(), errno));
-  if (!S_ISDIR(st.st_mode)) return fail("io", "mkdir " + dir.string() + ": not a directory");
+  if (!S_ISDIR(st.st_mode))
+    return fail(ErrorCode::io, "mkdir " + dir.string() + ": not a directory");
   return {};
 }
 

@@ -5,11 +5,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "oxydra/sys/io.h"
+#include "oxydra/sys/request_table.h"
 #include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
@@ -20,20 +22,56 @@ namespace rpc = gateway_rpc;
 
 namespace {
 
-// The messages that answer one request, as the reader thread routes them.
-struct Mailbox {
-  std::deque<Message> messages;
+// The messages that answer one request, as the reader thread routes them;
+// `lost` once the connection ended.
+class Mailbox {
+ public:
+  void deliver(Message message) {
+    std::lock_guard lock(mu_);
+    messages_.push_back(std::move(message));
+    changed_.notify_all();
+  }
+  void lose(std::string reason) {
+    std::lock_guard lock(mu_);
+    lost_ = std::move(reason);
+    changed_.notify_all();
+  }
+  // The next message; an error once the connection is lost, or at the timeout.
+  Result<Message> next(const std::string& request_id,
+                       std::optional<std::chrono::milliseconds> timeout) {
+    std::unique_lock lock(mu_);
+    auto ready = [&] { return lost_ || !messages_.empty(); };
+    if (timeout) {
+      if (!changed_.wait_for(lock, *timeout, ready)) {
+        return fail(ErrorCode::timeout,
+                    "gateway did not answer request " + request_id + " in time");
+      }
+    } else {
+      changed_.wait(lock, ready);
+    }
+    if (messages_.empty()) return fail(ErrorCode::connection_lost, *lost_);
+    Message message = std::move(messages_.front());
+    messages_.pop_front();
+    return message;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<Message> messages_;
+  std::optional<std::string> lost_;
 };
 
 template <typename T>
 Result<T> parse_reply(const Message& message, std::string_view op,
                       Result<T> (*parse)(const nlohmann::json&)) {
   if (message.op != op) {
-    return fail("invalid_reply", "gateway answered " + message.op + " to a " + std::string(op));
+    return fail(ErrorCode::invalid_response,
+                "gateway answered " + message.op + " to a " + std::string(op));
   }
   auto parsed = parse(message.payload);
   if (!parsed)
-    return fail("invalid_reply",
+    return fail(ErrorCode::invalid_response,
                 "gateway " + std::string(op) + " reply: " + parsed.error().message);
   return parsed;
 }
@@ -51,28 +89,21 @@ class Client::Impl {
     reader_.join();
   }
 
-  void close() {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    closed_ = true;
-    ::shutdown(fd_.get(), SHUT_RDWR);
-    changed_.notify_all();
-  }
+  // The reader sees the shutdown, closes the table and fails every waiter.
+  void close() { ::shutdown(fd_.get(), SHUT_RDWR); }
 
   std::string next_id() { return "c-" + std::to_string(++next_id_); }
 
   // Sends a request whose replies go to its own mailbox, until forget().
   Result<void> send(std::string_view op, const std::string& request_id, nlohmann::json payload) {
     payload["request_id"] = request_id;
-    {
-      std::lock_guard lock(mu_);
-      if (closed_) return fail("connection_lost", "gateway connection is closed");
-      mailboxes_[request_id];
+    if (!mailboxes_.add(request_id, std::make_shared<Mailbox>())) {
+      return fail(ErrorCode::connection_lost, "gateway connection is closed");
     }
     std::lock_guard write_lock(write_mu_);
     if (const int err = sys::write_all(fd_.get(), encode_message(op, payload))) {
       forget(request_id);
-      return fail("connection_lost", errno_error("gateway: write", err).message);
+      return fail(ErrorCode::connection_lost, errno_error("gateway: write", err).message);
     }
     return {};
   }
@@ -80,26 +111,12 @@ class Client::Impl {
   // The next message for `request_id`.
   Result<Message> receive(const std::string& request_id,
                           std::optional<std::chrono::milliseconds> timeout) {
-    std::unique_lock lock(mu_);
-    auto ready = [&] { return closed_ || !mailboxes_[request_id].messages.empty(); };
-    if (timeout) {
-      if (!changed_.wait_for(lock, *timeout, ready)) {
-        return fail("timeout", "gateway did not answer request " + request_id + " in time");
-      }
-    } else {
-      changed_.wait(lock, ready);
-    }
-    auto& box = mailboxes_[request_id].messages;
-    if (box.empty()) return fail("connection_lost", lost_reason_);
-    Message message = std::move(box.front());
-    box.pop_front();
-    return message;
+    auto box = mailboxes_.find(request_id);
+    if (!box) return fail(ErrorCode::connection_lost, "gateway connection is closed");
+    return (*box)->next(request_id, timeout);
   }
 
-  void forget(const std::string& request_id) {
-    std::lock_guard lock(mu_);
-    mailboxes_.erase(request_id);
-  }
+  void forget(const std::string& request_id) { mailboxes_.remove(request_id); }
 
   // One request, one reply; an `error` reply becomes an Error with its code.
   Result<Message> call(std::string_view op, nlohmann::json payload) {
@@ -113,8 +130,9 @@ class Client::Impl {
   }
 
   static tl::unexpected<Error> error_of(const Message& reply) {
-    return tl::unexpected(Error{reply.payload.value("code", std::string("internal")),
-                                reply.payload.value("message", std::string())});
+    return tl::unexpected(
+        Error{error_code_from_string(reply.payload.value("code", std::string("internal"))),
+              reply.payload.value("message", std::string())});
   }
 
   const ClientOptions& options() const { return options_; }
@@ -142,31 +160,23 @@ class Client::Impl {
         break;
       }
     }
-    std::lock_guard lock(mu_);
-    lost_reason_ = reason;
-    closed_ = true;
-    changed_.notify_all();
+    for (auto& [id, box] : mailboxes_.close())
+      box->lose(reason);
   }
 
   void route(Message message) {
     auto id = request_id_of(message.payload);
-    std::lock_guard lock(mu_);
     if (!id) return;  // an error about a frame we could not have sent
-    auto it = mailboxes_.find(*id);
-    if (it == mailboxes_.end()) return;  // an abandoned request
-    it->second.messages.push_back(std::move(message));
-    changed_.notify_all();
+    auto box = mailboxes_.find(*id);
+    if (!box) return;  // an abandoned request
+    (*box)->deliver(std::move(message));
   }
 
   sys::UniqueFd fd_;
   ClientOptions options_;
   std::atomic<std::uint64_t> next_id_{0};
   std::mutex write_mu_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::map<std::string, Mailbox> mailboxes_;
-  bool closed_ = false;
-  std::string lost_reason_ = "gateway connection is closed";
+  sys::RequestTable<std::shared_ptr<Mailbox>> mailboxes_;
   std::thread reader_;
 };
 
@@ -176,8 +186,8 @@ Result<std::unique_ptr<Client>> Client::connect(const std::string& socket_path,
   sys::UniqueFd fd = sys::connect_unix(socket_path, sys::Clock::now() + options.connect_timeout,
                                        sys::FdMode::blocking, error);
   if (!fd) {
-    return tl::unexpected(
-        Error{"connection_failed", errno_error("connect " + socket_path, error.value()).message});
+    return tl::unexpected(Error{ErrorCode::connection_failed,
+                                errno_error("connect " + socket_path, error.value()).message});
   }
   return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(fd), options)));
 }
@@ -207,7 +217,7 @@ Result<rpc::TurnComplete> Client::send_message(const std::string& session_id,
   }
   auto sent = impl_->send(rpc::kOpSendMessage, id, rpc::to_json(request));
   const auto deadline = std::chrono::steady_clock::now() + impl_->options().turn_timeout;
-  Result<rpc::TurnComplete> result = fail("connection_lost", "no reply");
+  Result<rpc::TurnComplete> result = fail(ErrorCode::connection_lost, "no reply");
   while (sent) {
     std::optional<std::chrono::milliseconds> timeout;
     if (impl_->options().turn_timeout.count() > 0) {

@@ -79,7 +79,7 @@ Result<AuditSummary> verify_audit_log(const std::string& path) {
       problem = check_line(line, number, summary.last_hash);
     }
     if (!problem.empty()) {
-      return fail("audit_tampered", path + ":" + std::to_string(number) + ": " + problem);
+      return fail(ErrorCode::audit_tampered, path + ":" + std::to_string(number) + ": " + problem);
     }
     summary.lines = number;
     summary.last_hash = sha256_hex(line);

@@ -29,7 +29,7 @@ Result<void> pread_all(int fd, char* data, std::size_t size, off_t offset,
     ssize_t n = ::pread(fd, data, size, offset);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return tl::unexpected(io_error(path, "read", errno));
-    if (n == 0) return fail("io", "read " + path + ": file shrank while reading");
+    if (n == 0) return fail(ErrorCode::io, "read " + path + ": file shrank while reading");
     data += n;
     size -= static_cast<std::size_t>(n);
     offset += n;
@@ -43,7 +43,7 @@ Result<std::string> read_last_line(int fd, off_t size, const std::string& path) 
   char last = 0;
   if (auto ok = pread_all(fd, &last, 1, size - 1, path); !ok) return tl::unexpected(ok.error());
   if (last != '\n') {
-    return fail("audit_tampered",
+    return fail(ErrorCode::audit_tampered,
                 path + ": last line is incomplete (no newline); check it with audit-verify");
   }
   constexpr off_t kChunk = 64 * 1024;
@@ -120,7 +120,7 @@ class AuditLog::Impl {
     if (!line) return tl::unexpected(line.error());
     auto last = nlohmann::json::parse(*line, nullptr, false);
     if (!last.is_object() || !last.contains("seq") || !last["seq"].is_number_unsigned()) {
-      return fail("audit_tampered",
+      return fail(ErrorCode::audit_tampered,
                   path + ": last line is not an audit record; check it with audit-verify");
     }
     seq = last["seq"].get<std::uint64_t>();
@@ -147,7 +147,8 @@ Result<AuditLog> AuditLog::open(const std::string& path, Options options) {
   if (impl->fd < 0) return tl::unexpected(io_error(path, "open", errno));
   // Two writers would fork the chain; the lock goes away with the descriptor.
   if (::flock(impl->fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return fail("audit_locked", path + ": in use by another writer");
+    if (errno == EWOULDBLOCK)
+      return fail(ErrorCode::audit_locked, path + ": in use by another writer");
     return tl::unexpected(io_error(path, "lock", errno));
   }
   if (auto loaded = impl->load_tail(); !loaded) return tl::unexpected(loaded.error());
@@ -162,7 +163,7 @@ AuditLog::~AuditLog() = default;
 Result<std::uint64_t> AuditLog::append(const AuditRecord& record) {
   std::lock_guard lock(impl_->mutex);
   if (impl_->broken) {
-    return fail("io", impl_->path + ": audit log disabled after an earlier write failure");
+    return fail(ErrorCode::io, impl_->path + ": audit log disabled after an earlier write failure");
   }
   const std::uint64_t seq = impl_->seq + 1;
   const std::string line = seal_line(record_body(record, seq, impl_->last_hash));

@@ -47,10 +47,10 @@ Result<int> migrate(Database& db, std::span<const Migration> steps) {
   auto current = user_version(db);
   if (!current) return current;
   if (*current > latest) {
-    return fail("schema_too_new", db.path() + ": database schema version " +
-                                      std::to_string(*current) +
-                                      " is newer than this build supports (" +
-                                      std::to_string(latest) + "); refusing to open it");
+    return fail(ErrorCode::schema_too_new, db.path() + ": database schema version " +
+                                               std::to_string(*current) +
+                                               " is newer than this build supports (" +
+                                               std::to_string(latest) + "); refusing to open it");
   }
   for (const auto& step : steps) {
     if (step.version <= *current) continue;

@@ -20,7 +20,7 @@ Error storage_error(std::string_view path, std::string_view what, std::string_vi
   message += what;
   message += ": ";
   message += detail;
-  return Error{"storage", std::move(message)};
+  return Error{ErrorCode::storage, std::move(message)};
 }
 
 std::string_view statement_path(sqlite3_stmt* stmt) {
@@ -32,12 +32,13 @@ std::string_view statement_path(sqlite3_stmt* stmt) {
 // database file's mode, so creating the database 0600 first covers all three.
 Result<void> ensure_private_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return tl::unexpected(Error{"storage", errno_error("open " + path, errno).message});
+  if (fd < 0)
+    return tl::unexpected(Error{ErrorCode::storage, errno_error("open " + path, errno).message});
   struct stat st {};
   if (::fstat(fd, &st) == 0 && (st.st_mode & 0777) != 0600 && ::fchmod(fd, 0600) != 0) {
     int err = errno;
     ::close(fd);
-    return tl::unexpected(Error{"storage", errno_error("chmod " + path, err).message});
+    return tl::unexpected(Error{ErrorCode::storage, errno_error("chmod " + path, err).message});
   }
   ::close(fd);
   return {};
@@ -121,7 +122,7 @@ Result<Database> Database::open(const std::string& path) {
   if (rc != SQLITE_OK) {
     std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
-    return tl::unexpected(Error{"storage", "open " + path + ": " + detail});
+    return tl::unexpected(Error{ErrorCode::storage, "open " + path + ": " + detail});
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);

@@ -13,12 +13,12 @@ namespace oxydra::memory {
 namespace {
 
 Error unknown_session(std::string_view id) {
-  return Error{"unknown_session", "unknown session: " + std::string(id)};
+  return Error{ErrorCode::unknown_session, "unknown session: " + std::string(id)};
 }
 
 Result<void> check_message(const StoredMessage& message) {
   if (!message.tool_calls.empty() && !nlohmann::json::accept(message.tool_calls)) {
-    return fail("invalid_argument", "tool_calls is not valid JSON");
+    return fail(ErrorCode::invalid_arguments, "tool_calls is not valid JSON");
   }
   return {};
 }
@@ -113,7 +113,7 @@ Result<Store> Store::open(const std::string& path) {
   auto mode = impl->db.query_text("PRAGMA journal_mode = WAL");
   if (!mode) return tl::unexpected(mode.error());
   if (*mode != "wal") {
-    return fail("storage",
+    return fail(ErrorCode::storage,
                 "open " + path + ": cannot enable WAL mode (journal_mode is " + *mode + ")");
   }
   // NORMAL is durable against a process crash in WAL mode; only a power loss
@@ -278,7 +278,7 @@ Result<void> Store::update_message(std::string_view session_id, std::int64_t seq
     update.bind(5, to_string(message.status));
     if (auto done = update.run(); !done) return done;
     if (impl_->db.changes() == 0) {
-      return fail("invalid_argument",
+      return fail(ErrorCode::invalid_arguments,
                   "no message " + std::to_string(seq) + " in session " + std::string(session_id));
     }
   }

@@ -121,9 +121,9 @@ class AnthropicFormat final : public ApiFormat {
     if (!parsed) return tl::unexpected(parsed.error());
     const json& root = *parsed;
     if (std::string error = embedded_error(root); !error.empty())
-      return fail("provider_error", error);
+      return fail(ErrorCode::provider_error, error);
     const json* content = array_member(root, "content");
-    if (!content) return fail("invalid_response", "response has no content");
+    if (!content) return fail(ErrorCode::invalid_response, "response has no content");
 
     ChatResponse response;
     for (const json& block : *content) {

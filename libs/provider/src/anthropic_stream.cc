@@ -52,7 +52,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
 
   Result<void> finish(const ChatEventHandler&) override {
     if (done_) return {};
-    return fail("invalid_response", "stream ended before message_stop");
+    return fail(ErrorCode::invalid_response, "stream ended before message_stop");
   }
 
   bool done() const override { return done_; }
@@ -103,7 +103,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     if (message.empty()) message = "error event without a message";
     if (!kind.empty()) message = kind + ": " + message;
     const bool transient = kind == "overloaded_error" || kind == "api_error";
-    return fail(transient ? "provider_unavailable" : "provider_error", message);
+    return fail(transient ? ErrorCode::provider_unavailable : ErrorCode::provider_error, message);
   }
 
   std::map<std::int64_t, std::size_t> tool_index_;  // content block index -> tool call index

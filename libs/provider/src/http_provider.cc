@@ -64,14 +64,15 @@ void redact(std::string& text, const std::string& secret) {
 // A transport failure or a non-2xx status as a (possibly retryable) failure.
 Attempt classify(Result<HttpResponse> http, bool delivered) {
   if (!http) {
-    const std::string& code = http.error().code;
-    const bool transient =
-        code == "connection_failed" || code == "idle_timeout" || code == "provider_unavailable";
+    const ErrorCode code = http.error().code;
+    const bool transient = code == ErrorCode::connection_failed ||
+                           code == ErrorCode::idle_timeout ||
+                           code == ErrorCode::provider_unavailable;
     return failed(std::move(http.error()), transient && !delivered);
   }
   std::string message = "HTTP " + std::to_string(http->status);
   if (!http->error_body.empty()) message += ": " + api_error_message(http->error_body);
-  return failed(Error{"http_error", std::move(message)}, is_retryable_status(http->status),
+  return failed(Error{ErrorCode::http_error, std::move(message)}, is_retryable_status(http->status),
                 http->retry_after);
 }
 
@@ -116,7 +117,8 @@ class HttpProvider final : public Provider {
       }
       const milliseconds delay =
           retry_delay(settings_.retry, attempt + 1, outcome.retry_after, unit_random());
-      if (cancel.wait_for(delay)) return tl::unexpected(describe(Error{"cancelled", "cancelled"}));
+      if (cancel.wait_for(delay))
+        return tl::unexpected(describe(Error{ErrorCode::cancelled, "cancelled"}));
     }
   }
 
@@ -140,7 +142,7 @@ class HttpProvider final : public Provider {
     std::string body;
     const BodySink sink = [&](const HttpResponse&, std::string_view chunk) -> Result<void> {
       if (body.size() + chunk.size() > settings_.max_response_bytes)
-        return fail("invalid_response",
+        return fail(ErrorCode::invalid_response,
                     "response exceeds " + std::to_string(settings_.max_response_bytes) + " bytes");
       body.append(chunk);
       return {};
@@ -170,7 +172,7 @@ class HttpProvider final : public Provider {
     const BodySink sink = [&](const HttpResponse& head, std::string_view chunk) -> Result<void> {
       if (is_json(head.content_type)) {
         if (json_body.size() + chunk.size() > settings_.max_response_bytes)
-          return fail("invalid_response", "response too large");
+          return fail(ErrorCode::invalid_response, "response too large");
         json_body.append(chunk);
         return {};
       }
@@ -212,9 +214,10 @@ Result<std::unique_ptr<Provider>> make_provider(ProviderSettings settings) {
   while (settings.base_url.ends_with('/'))
     settings.base_url.pop_back();
   if (!settings.base_url.starts_with("http://") && !settings.base_url.starts_with("https://"))
-    return fail("invalid_request", "provider base URL must start with http:// or https://, got '" +
-                                       display_url(settings.base_url) + "'");
-  if (settings.model.empty()) return fail("invalid_request", "provider model is empty");
+    return fail(ErrorCode::invalid_request,
+                "provider base URL must start with http:// or https://, got '" +
+                    display_url(settings.base_url) + "'");
+  if (settings.model.empty()) return fail(ErrorCode::invalid_request, "provider model is empty");
   auto format = settings.api == ApiKind::anthropic ? make_anthropic_format() : make_openai_format();
   return std::make_unique<HttpProvider>(std::move(settings), std::move(format));
 }

@@ -124,16 +124,18 @@ Result<CURLcode> run(CURLM* multi, Transfer& transfer, const HttpRequest& reques
   for (;;) {
     int running = 0;
     const CURLMcode performed = curl_multi_perform(multi, &running);
-    if (performed != CURLM_OK) return fail("connection_failed", curl_multi_strerror(performed));
+    if (performed != CURLM_OK)
+      return fail(ErrorCode::connection_failed, curl_multi_strerror(performed));
     if (running == 0 || transfer.sink_error || transfer.exception) break;
-    if (cancel.cancelled()) return fail("cancelled", "cancelled");
+    if (cancel.cancelled()) return fail(ErrorCode::cancelled, "cancelled");
     const auto idle = Clock::now() - transfer.last_activity;
     if (request.idle_timeout.count() > 0 && idle > request.idle_timeout)
-      return fail("idle_timeout", "no data for " + std::to_string(request.idle_timeout.count()) +
-                                      " ms (idle-stream timeout)");
+      return fail(ErrorCode::idle_timeout, "no data for " +
+                                               std::to_string(request.idle_timeout.count()) +
+                                               " ms (idle-stream timeout)");
     const CURLMcode polled =
         curl_multi_poll(multi, nullptr, 0, static_cast<int>(kPollInterval.count()), nullptr);
-    if (polled != CURLM_OK) return fail("connection_failed", curl_multi_strerror(polled));
+    if (polled != CURLM_OK) return fail(ErrorCode::connection_failed, curl_multi_strerror(polled));
   }
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi, &queued))
@@ -145,11 +147,11 @@ Result<CURLcode> run(CURLM* multi, Transfer& transfer, const HttpRequest& reques
 
 Result<HttpResponse> http_post(const HttpRequest& request, const BodySink& sink,
                                const CancelToken& cancel) {
-  if (cancel.cancelled()) return fail("cancelled", "cancelled");
+  if (cancel.cancelled()) return fail(ErrorCode::cancelled, "cancelled");
   global_init();
   std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
   std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
-  if (!easy || !multi) return fail("connection_failed", "cannot initialise libcurl");
+  if (!easy || !multi) return fail(ErrorCode::connection_failed, "cannot initialise libcurl");
 
   curl_slist* raw_headers = nullptr;
   for (const std::string& header : request.headers)
@@ -195,12 +197,13 @@ Result<HttpResponse> http_post(const HttpRequest& request, const BodySink& sink,
     case CURLE_OK:
       break;
     case CURLE_OPERATION_TIMEDOUT:
-      return fail("request_timeout",
+      return fail(ErrorCode::request_timeout,
                   request.timeout.count() > 0
                       ? "timed out after " + std::to_string(request.timeout.count()) + " ms"
                       : std::string("timed out"));
     default:
-      return fail("connection_failed", error_buffer[0] ? error_buffer : curl_easy_strerror(*code));
+      return fail(ErrorCode::connection_failed,
+                  error_buffer[0] ? error_buffer : curl_easy_strerror(*code));
   }
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   if (transfer.response.content_type.empty()) {

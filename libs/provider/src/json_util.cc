@@ -32,9 +32,10 @@ std::int64_t int_member(const json& object, std::string_view key, std::int64_t f
 
 Result<json> parse_object(std::string_view text, std::string_view what) {
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (text.empty()) return fail("invalid_response", "empty " + std::string(what));
+  if (text.empty()) return fail(ErrorCode::invalid_response, "empty " + std::string(what));
   if (value.is_discarded() || !value.is_object())
-    return fail("invalid_response", "malformed " + std::string(what) + ": " + one_line(text, 120));
+    return fail(ErrorCode::invalid_response,
+                "malformed " + std::string(what) + ": " + one_line(text, 120));
   return value;
 }
 
@@ -66,7 +67,8 @@ Result<json> tool_schema(const ToolSpec& tool) {
   if (tool.input_schema.empty()) return json{{"type", "object"}, {"properties", json::object()}};
   json schema = json::parse(tool.input_schema, nullptr, /*allow_exceptions=*/false);
   if (schema.is_discarded() || !schema.is_object())
-    return fail("invalid_request", "tool " + tool.name + ": input schema is not a JSON object");
+    return fail(ErrorCode::invalid_request,
+                "tool " + tool.name + ": input schema is not a JSON object");
   return schema;
 }
 

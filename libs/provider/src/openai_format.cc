@@ -92,11 +92,11 @@ class OpenAiFormat final : public ApiFormat {
     if (!parsed) return tl::unexpected(parsed.error());
     const json& root = *parsed;
     if (std::string error = embedded_error(root); !error.empty())
-      return fail("provider_error", error);
+      return fail(ErrorCode::provider_error, error);
 
     const json* choices = array_member(root, "choices");
     if (!choices || choices->empty() || !(*choices)[0].is_object())
-      return fail("invalid_response", "response has no choices");
+      return fail(ErrorCode::invalid_response, "response has no choices");
     const json& choice = (*choices)[0];
     ChatResponse response;
     if (const json* message = object_member(choice, "message")) {

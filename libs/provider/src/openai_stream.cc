@@ -21,7 +21,7 @@ class OpenAiStreamDecoder final : public StreamDecoder {
     const json& chunk = *parsed;
     // OpenRouter and others report mid-stream failures as {"error": {...}}.
     if (std::string error = embedded_error(chunk); !error.empty())
-      return fail("provider_error", error);
+      return fail(ErrorCode::provider_error, error);
 
     if (const json* choices = array_member(chunk, "choices")) {
       for (const json& choice : *choices) {
@@ -46,7 +46,7 @@ class OpenAiStreamDecoder final : public StreamDecoder {
     // A server that closes after the finish reason but omits [DONE] has still
     // said everything.
     if (finished_) return finish_stream(emit);
-    return fail("invalid_response", "stream ended before [DONE]");
+    return fail(ErrorCode::invalid_response, "stream ended before [DONE]");
   }
 
   bool done() const override { return done_; }

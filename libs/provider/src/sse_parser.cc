@@ -26,12 +26,12 @@ Result<void> SseParser::too_large(std::string_view what, std::size_t limit) {
   failed_ = true;
   line_.clear();
   data_.clear();
-  return fail("invalid_response",
+  return fail(ErrorCode::invalid_response,
               "event stream " + std::string(what) + " exceeds " + std::to_string(limit) + " bytes");
 }
 
 Result<void> SseParser::feed(std::string_view bytes) {
-  if (failed_) return fail("invalid_response", "event stream parser already failed");
+  if (failed_) return fail(ErrorCode::invalid_response, "event stream parser already failed");
 
   // A BOM may itself arrive split; bytes that turn out not to be one are data
   // of the first line (they hold no line terminator).

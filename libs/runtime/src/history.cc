@@ -47,11 +47,11 @@ Result<std::vector<provider::ToolCall>> decode_tool_calls(std::string_view text)
   std::vector<provider::ToolCall> calls;
   if (text.empty()) return calls;
   const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_array()) return fail("invalid_history", "tool_calls: not a JSON array");
+  if (!json.is_array()) return fail(ErrorCode::invalid_history, "tool_calls: not a JSON array");
   for (const auto& item : json) {
     if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
         !item.contains("name") || !item["name"].is_string()) {
-      return fail("invalid_history", "tool_calls: each call needs a string id and name");
+      return fail(ErrorCode::invalid_history, "tool_calls: each call needs a string id and name");
     }
     provider::ToolCall call{item["id"].get<std::string>(), item["name"].get<std::string>(), "{}"};
     if (auto args = item.find("arguments"); args != item.end() && args->is_string()) {

@@ -206,7 +206,7 @@ TurnResult Turn::stopped() {
 
 TurnResult Turn::failed(const Error& error) {
   TurnEvent notice = event_of(TurnEventKind::notice);
-  notice.code = error.code.empty() ? "error" : error.code;
+  notice.code = to_string(error.code);
   notice.message = error.message;
   emit(notice);
   TurnResult result = finish(gateway_rpc::kStopError);

@@ -11,7 +11,7 @@ class UnavailableBrowserSession final : public BrowserSession {
   }
   Availability status() const override { return reason_; }
   Result<BrowserPage> navigate(const std::string& url) override {
-    return fail(reason_.code, "browse " + url + ": " + reason_.detail);
+    return fail(error_code_from_string(reason_.code), "browse " + url + ": " + reason_.detail);
   }
   Result<void> close() override { return {}; }
 
@@ -27,7 +27,9 @@ std::unique_ptr<BrowserSession> unavailable_browser_session(Availability reason)
 
 std::unique_ptr<BrowserSession> make_browser_session() {
   return unavailable_browser_session(
-      Availability::unavailable(kBrowserUnavailable, "no browser backend is implemented yet"));
+      // Not a §3 degraded code: the browser has no backend yet, sidecar or not.
+      Availability::unavailable(ErrorCode::browser_unavailable,
+                                "no browser backend is implemented yet"));
 }
 
 }  // namespace oxydra::sandbox

@@ -24,7 +24,8 @@ Attempt connect_once(const ParsedEndpoint& endpoint, Clock::time_point deadline)
       return firecracker_handshake(std::move(*fd), endpoint.path, endpoint.port, deadline);
     }
   }
-  return tl::unexpected(AttemptError{Error{"sidecar_transport_unsupported", "unknown transport"}});
+  return tl::unexpected(
+      AttemptError{Error{ErrorCode::sidecar_transport_unsupported, "unknown transport"}});
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace rpc = shell_rpc;
 namespace {
 
 tl::unexpected<Error> gone(std::string_view op) {
-  return fail(std::string(rpc::kErrUnknownSession),
+  return fail(ErrorCode::unknown_session,
               std::string(op) + ": the shell daemon restarted since this session was spawned");
 }
 
@@ -49,7 +49,8 @@ Result<std::shared_ptr<RpcLink>> DaemonClient::current_link() {
   {
     std::lock_guard lock(mu_);
     if (closed_)
-      return fail("closed", "shell daemon client for " + endpoint_.describe() + " is closed");
+      return fail(ErrorCode::connection_lost,
+                  "shell daemon client for " + endpoint_.describe() + " is closed");
     if (link_ && link_->alive()) return link_;
   }
   return reconnect();
@@ -60,7 +61,8 @@ Result<std::shared_ptr<RpcLink>> DaemonClient::reconnect() {
   {
     std::lock_guard lock(mu_);
     if (closed_)
-      return fail("closed", "shell daemon client for " + endpoint_.describe() + " is closed");
+      return fail(ErrorCode::connection_lost,
+                  "shell daemon client for " + endpoint_.describe() + " is closed");
     // Another caller may have reconnected while this one waited.
     if (link_ && link_->alive()) return link_;
   }
@@ -87,13 +89,13 @@ Result<std::shared_ptr<RpcLink>> DaemonClient::reconnect() {
   Result<rpc::HelloReply> hello =
       reply ? rpc::parse_hello_reply(reply->payload) : tl::unexpected(reply.error());
   if (hello && hello->protocol_version != rpc::kProtocolVersion) {
-    hello = fail("invalid_request", "daemon speaks protocol_version " +
-                                        std::to_string(hello->protocol_version) +
-                                        ", client speaks " + std::to_string(rpc::kProtocolVersion));
+    hello = fail(ErrorCode::invalid_request,
+                 "daemon speaks protocol_version " + std::to_string(hello->protocol_version) +
+                     ", client speaks " + std::to_string(rpc::kProtocolVersion));
   }
   if (!hello) {
     link->kill("hello failed");
-    Error error{std::string(degraded::kSidecarProtocolError),
+    Error error{ErrorCode::sidecar_protocol_error,
                 "hello to " + endpoint_.describe() + ": " + hello.error().message};
     set_status(Availability::unavailable(error.code, error.message));
     return tl::unexpected(std::move(error));
@@ -105,7 +107,8 @@ Result<std::shared_ptr<RpcLink>> DaemonClient::reconnect() {
   std::lock_guard lock(mu_);
   if (closed_) {
     link->kill("client closed");
-    return fail("closed", "shell daemon client for " + endpoint_.describe() + " is closed");
+    return fail(ErrorCode::connection_lost,
+                "shell daemon client for " + endpoint_.describe() + " is closed");
   }
   if (restarted) {
     ++epoch_;
@@ -150,7 +153,7 @@ bool DaemonClient::same_daemon(RpcLink& link, const std::optional<std::string>& 
 Result<Message> DaemonClient::call(std::string_view op, nlohmann::json payload,
                                    const CallOptions& options) {
   if (on_rpc_reader_thread()) {
-    return fail("invalid_request",
+    return fail(ErrorCode::invalid_request,
                 std::string(op) + ": cannot wait for a reply inside an event handler");
   }
   for (int attempt = 0;; ++attempt) {
@@ -175,7 +178,7 @@ Result<Message> DaemonClient::call_on(RpcLink& link, std::string_view op, nlohma
   auto pending = std::make_shared<PendingCall>(std::string(op), id, options.on_event);
   if (!link.add(pending)) {
     retryable = true;
-    return fail("connection_lost", what + ": connection to " + link.peer() + " is closed");
+    return fail(ErrorCode::connection_lost, what + ": connection to " + link.peer() + " is closed");
   }
   payload["request_id"] = id;
   const std::string frame = encode_message(op, payload);
@@ -187,7 +190,7 @@ Result<Message> DaemonClient::call_on(RpcLink& link, std::string_view op, nlohma
   if (limit == 0) limit = kShellMaxFrame;
   if (frame.size() - kFramePrefixBytes > limit) {
     link.remove(id);
-    return fail("invalid_request",
+    return fail(ErrorCode::invalid_request,
                 what + ": request of " + std::to_string(frame.size() - kFramePrefixBytes) +
                     " bytes exceeds the daemon's max frame of " + std::to_string(limit));
   }
@@ -196,7 +199,7 @@ Result<Message> DaemonClient::call_on(RpcLink& link, std::string_view op, nlohma
   if (!sent) {
     link.remove(id);
     retryable = written == 0;
-    return fail("connection_lost", what + ": " + sent.error().message);
+    return fail(ErrorCode::connection_lost, what + ": " + sent.error().message);
   }
   if (options.on_sent) options.on_sent(id);
   if (options.answered_by) *options.answered_by = link.epoch();
@@ -209,7 +212,7 @@ Result<Message> DaemonClient::call_on(RpcLink& link, std::string_view op, nlohma
         options.stop.stop_requested()
             ? "no reply after it was cancelled"
             : "no reply within " + std::to_string(options.timeout->count()) + " ms";
-    return fail("request_timeout", what + ": " + why + " from " + link.peer());
+    return fail(ErrorCode::request_timeout, what + ": " + why + " from " + link.peer());
   }
   return std::move(*outcome);
 }
@@ -221,7 +224,7 @@ Result<std::string> DaemonClient::post(std::string_view op, nlohmann::json paylo
     std::lock_guard lock(mu_);
     link = link_;
     if (!link || !link->alive()) {
-      return fail("connection_lost",
+      return fail(ErrorCode::connection_lost,
                   std::string(op) + ": not connected to " + endpoint_.describe());
     }
   } else {
@@ -236,7 +239,8 @@ Result<std::string> DaemonClient::post(std::string_view op, nlohmann::json paylo
   auto sent =
       link->write(encode_message(op, payload), Clock::now() + options_.request_timeout, written);
   if (!sent)
-    return fail("connection_lost", std::string(op) + " " + id + ": " + sent.error().message);
+    return fail(ErrorCode::connection_lost,
+                std::string(op) + " " + id + ": " + sent.error().message);
   return id;
 }
 

@@ -20,7 +20,7 @@ OutputStream stream_of(const std::string& name) {
 }
 
 tl::unexpected<Error> bad_reply(std::string_view op, const Error& error) {
-  return fail(std::string(degraded::kSidecarProtocolError),
+  return fail(ErrorCode::sidecar_protocol_error,
               "malformed " + std::string(op) + " reply: " + error.message);
 }
 
@@ -62,7 +62,7 @@ Availability DaemonShellSession::status() const {
 Result<DaemonShellSession::Target> DaemonShellSession::target() const {
   std::lock_guard lock(mu_);
   if (!session_id_) {
-    return fail(std::string(rpc::kErrUnknownSession),
+    return fail(ErrorCode::unknown_session,
                 "shell session on " + client_->endpoint().describe() + " is not spawned");
   }
   return Target{*session_id_, epoch_};
@@ -79,7 +79,7 @@ Result<void> DaemonShellSession::spawn(const SpawnOptions& options) {
   std::optional<Target> previous;
   {
     std::lock_guard lock(mu_);
-    if (running_) return fail(std::string(rpc::kErrBusy), *session_id_ + ": a command is running");
+    if (running_) return fail(ErrorCode::busy, *session_id_ + ": a command is running");
     if (session_id_) previous = Target{*session_id_, epoch_};
   }
   CallOptions call;
@@ -125,18 +125,18 @@ void DaemonShellSession::on_exec_sent(const std::string& request_id) {
 
 Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
   if (options.stop.stop_requested()) {
-    return fail("cancelled", "exec: cancelled before it started");
+    return fail(ErrorCode::cancelled, "exec: cancelled before it started");
   }
   Target target;
   CallOptions call;
   {
     std::lock_guard lock(mu_);
     if (!session_id_) {
-      return fail(std::string(rpc::kErrUnknownSession),
+      return fail(ErrorCode::unknown_session,
                   "shell session on " + client_->endpoint().describe() + " is not spawned");
     }
     if (running_) {
-      return fail(std::string(rpc::kErrBusy), *session_id_ + ": a command is already running");
+      return fail(ErrorCode::busy, *session_id_ + ": a command is already running");
     }
     target = Target{*session_id_, epoch_};
     running_ = true;
@@ -190,7 +190,7 @@ Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
     reply = client_->call(rpc::kOpExecCommand, rpc::to_json(request), call);
   }
   if (!reply) {
-    if (reply.error().code == "request_timeout") {
+    if (reply.error().code == ErrorCode::request_timeout) {
       std::optional<std::string> id;
       {
         std::lock_guard lock(mu_);
@@ -204,7 +204,8 @@ Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
   auto parsed = rpc::parse_exec_command_reply(reply->payload);
   if (!parsed) return bad_reply(rpc::kOpExecCommand, parsed.error());
   if (!parsed->accepted) {
-    return fail("not_accepted", target.session_id + ": the daemon did not accept the command");
+    return fail(ErrorCode::not_accepted,
+                target.session_id + ": the daemon did not accept the command");
   }
   ExecResult result = to_result(*parsed);
   {
@@ -215,7 +216,7 @@ Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
   if (!options.collect_output) return result;
   auto pulled = drain_output(target, result.stdout_text, result.stderr_text);
   // Killed meanwhile (kill() from another thread): its retained output went with it.
-  if (!pulled && pulled.error().code != rpc::kErrUnknownSession) {
+  if (!pulled && pulled.error().code != ErrorCode::unknown_session) {
     return tl::unexpected(pulled.error());
   }
   if ((!pulled || !*pulled) && options.on_output) {
@@ -240,7 +241,7 @@ Result<bool> DaemonShellSession::drain_output(const Target& target, std::string&
     (chunk->stream == rpc::kStderr ? err : out) += chunk->data;
     if (chunk->eof) return any;
   }
-  return fail(std::string(degraded::kSidecarProtocolError),
+  return fail(ErrorCode::sidecar_protocol_error,
               target.session_id + ": stream_output never reached eof");
 }
 
@@ -297,7 +298,8 @@ Result<void> DaemonShellSession::kill() {
   auto reply = client_->call(
       rpc::kOpKillSession, rpc::to_json(rpc::KillSessionRequest{"", to->session_id}), pinned(*to));
   // Already gone (the daemon restarted): the goal is reached.
-  if (!reply && reply.error().code != rpc::kErrUnknownSession) return tl::unexpected(reply.error());
+  if (!reply && reply.error().code != ErrorCode::unknown_session)
+    return tl::unexpected(reply.error());
   client_->forget_session(to->session_id);
   std::lock_guard lock(mu_);
   if (session_id_ == to->session_id && epoch_ == to->epoch) session_id_.reset();

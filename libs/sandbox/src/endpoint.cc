@@ -27,7 +27,7 @@ std::optional<std::uint32_t> parse_u32(std::string_view text) {
 
 tl::unexpected<Error> invalid(const std::string& transport, const std::string& address,
                               std::string_view why) {
-  return fail(std::string(degraded::kSidecarEndpointInvalid),
+  return fail(ErrorCode::sidecar_endpoint_invalid,
               "sidecar endpoint " + transport + " \"" + address + "\": " + std::string(why));
 }
 
@@ -69,7 +69,7 @@ std::string ParsedEndpoint::object() const {
 Result<ParsedEndpoint> parse_endpoint(const SidecarEndpoint& endpoint) {
   const auto transport = parse_channel_transport(endpoint.transport);
   if (!transport) {
-    return fail(std::string(degraded::kSidecarTransportUnsupported),
+    return fail(ErrorCode::sidecar_transport_unsupported,
                 "sidecar transport \"" + endpoint.transport +
                     "\" is not supported (unix, vsock, firecracker_vsock, virtio_serial)");
   }

@@ -33,10 +33,9 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-tl::unexpected<AttemptError> handshake_error(std::string_view code, const std::string& what,
+tl::unexpected<AttemptError> handshake_error(ErrorCode code, const std::string& what,
                                              const std::string& why) {
-  return tl::unexpected(
-      AttemptError{Error{std::string(code), "firecracker_vsock " + what + ": " + why}, true});
+  return tl::unexpected(AttemptError{Error{code, "firecracker_vsock " + what + ": " + why}, true});
 }
 
 }  // namespace
@@ -48,7 +47,7 @@ std::string firecracker_connect_line(std::uint32_t port) {
 Result<std::uint32_t> parse_firecracker_ack(std::string_view line) {
   constexpr std::string_view kPrefix = "OK ";
   auto garbage = [&] {
-    return fail(std::string(degraded::kSidecarProtocolError),
+    return fail(ErrorCode::sidecar_protocol_error,
                 "expected \"OK <port>\", got \"" + printable(line) + "\"");
   };
   if (line.substr(0, kPrefix.size()) != kPrefix) return garbage();
@@ -66,7 +65,7 @@ Attempt firecracker_handshake(sys::UniqueFd fd, const std::string& path, std::ui
   const std::string request = firecracker_connect_line(port);
   std::size_t sent = 0;
   if (auto error = sys::write_all(fd.get(), request, deadline, sent)) {
-    return handshake_error(degraded::kSidecarConnectionFailed, what,
+    return handshake_error(ErrorCode::sidecar_connection_failed, what,
                            "send CONNECT: " + error.message());
   }
   // One byte at a time: whatever follows the '\n' is already the guest's stream.
@@ -80,7 +79,7 @@ Attempt firecracker_handshake(sys::UniqueFd fd, const std::string& path, std::ui
       continue;
     }
     if (n == 0) {
-      return handshake_error(degraded::kSidecarConnectionFailed, what,
+      return handshake_error(ErrorCode::sidecar_connection_failed, what,
                              "closed before answering OK (guest not listening yet?)");
     }
     std::error_code error(errno, std::system_category());
@@ -88,14 +87,14 @@ Attempt firecracker_handshake(sys::UniqueFd fd, const std::string& path, std::ui
       error = sys::wait_for(fd.get(), POLLIN, deadline);
       if (!error) continue;
       if (error == std::errc::timed_out) {
-        return handshake_error(degraded::kSidecarConnectionFailed, what, "no answer to CONNECT");
+        return handshake_error(ErrorCode::sidecar_connection_failed, what, "no answer to CONNECT");
       }
     }
-    return handshake_error(degraded::kSidecarConnectionFailed, what,
+    return handshake_error(ErrorCode::sidecar_connection_failed, what,
                            "read answer: " + error.message());
   }
   if (line.size() > kMaxAckLine) {
-    return handshake_error(degraded::kSidecarProtocolError, what,
+    return handshake_error(ErrorCode::sidecar_protocol_error, what,
                            "answer longer than " + std::to_string(kMaxAckLine) + " bytes");
   }
   auto ack = parse_firecracker_ack(line);

@@ -35,7 +35,7 @@ Result<Message> FramedConnection::read() {
     while (auto event = decoder_.next()) {
       switch (event->kind) {
         case FrameEvent::Kind::too_large:
-          return fail(std::string(degraded::kSidecarProtocolError),
+          return fail(ErrorCode::sidecar_protocol_error,
                       peer_ + " sent a frame of " + std::to_string(event->announced) +
                           " bytes (max " + std::to_string(decoder_.max_frame_bytes()) + ")");
         case FrameEvent::Kind::zero_length:
@@ -55,7 +55,7 @@ Result<Message> FramedConnection::read() {
     }
     if (n == 0) {
       const std::string where = decoder_.pending_bytes() > 0 ? " in the middle of a frame" : "";
-      return fail("connection_closed", peer_ + " closed the connection" + where);
+      return fail(ErrorCode::connection_lost, peer_ + " closed the connection" + where);
     }
     if (errno == EINTR) continue;
     int err = errno;

@@ -119,7 +119,7 @@ Result<ApplyOutcome> receive_outcome(int fd) {
   const auto error = sys::read_exact(fd, reinterpret_cast<char*>(&outcome), sizeof outcome,
                                      sys::Clock::time_point::max(), got);
   if (error == std::errc::no_message_available) {
-    return fail(std::string(kHardeningError),
+    return fail(ErrorCode::process_hardening_failed,
                 "read hardening outcome: the child ended before reporting");
   }
   if (error) return tl::unexpected(hardening_error("read hardening outcome", error.value()));

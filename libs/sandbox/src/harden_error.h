@@ -6,13 +6,11 @@
 
 namespace oxydra::sandbox {
 
-// Error code of every hardening failure; the message names the call, the
-// object and the errno: "landlock_add_rule /usr: Bad file descriptor".
-inline constexpr std::string_view kHardeningError = "process_hardening_failed";
-
+// Every hardening failure: code process_hardening_failed, the message naming
+// the call, the object and the errno: "landlock_add_rule /usr: Bad file descriptor".
 inline Error hardening_error(std::string_view what, int err) {
   Error error = errno_error(what, err);
-  error.code = kHardeningError;
+  error.code = ErrorCode::process_hardening_failed;
   return error;
 }
 

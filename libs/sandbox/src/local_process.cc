@@ -27,7 +27,7 @@ constexpr auto kDrainLimit = std::chrono::milliseconds(250);
 
 tl::unexpected<Error> spawn_error(const std::string& what, int err) {
   Error error = errno_error(what, err);
-  error.code = "spawn_failed";
+  error.code = ErrorCode::spawn_failed;
   return tl::unexpected(std::move(error));
 }
 

@@ -75,38 +75,37 @@ Availability LocalProcessShellSession::status() const {
 
 Result<void> LocalProcessShellSession::check_ready() const {
   if (!spawned_) {
-    return fail(std::string(rpc::kErrUnknownSession),
-                "local shell session " + (id_.empty() ? std::string("(none)") : id_) +
-                    " is not running: spawn it first");
+    return fail(ErrorCode::unknown_session, "local shell session " +
+                                                (id_.empty() ? std::string("(none)") : id_) +
+                                                " is not running: spawn it first");
   }
   return {};
 }
 
 Result<void> LocalProcessShellSession::spawn(const SpawnOptions& options) {
   std::lock_guard lock(mu_);
-  if (running_)
-    return fail(std::string(rpc::kErrBusy), "local shell " + id_ + ": a command is running");
+  if (running_) return fail(ErrorCode::busy, "local shell " + id_ + ": a command is running");
   std::string cwd;
   if (options.cwd) {
     cwd = *options.cwd;
   } else {
     char buf[PATH_MAX];
     if (::getcwd(buf, sizeof buf) == nullptr) {
-      return fail(std::string(rpc::kErrSpawnFailed), errno_error("getcwd", errno).message);
+      return fail(ErrorCode::spawn_failed, errno_error("getcwd", errno).message);
     }
     cwd = buf;
   }
   struct stat st {};
   if (::stat(cwd.c_str(), &st) != 0) {
-    return fail(std::string(rpc::kErrSpawnFailed), errno_error("cwd " + cwd, errno).message);
+    return fail(ErrorCode::spawn_failed, errno_error("cwd " + cwd, errno).message);
   }
   if (!S_ISDIR(st.st_mode)) {
-    return fail(std::string(rpc::kErrSpawnFailed), "cwd " + cwd + ": Not a directory");
+    return fail(ErrorCode::spawn_failed, "cwd " + cwd + ": Not a directory");
   }
   std::error_code dir_error;
   if (!state_dir_) state_dir_ = sys::TempDir::create("oxydra-local", dir_error);
   if (!state_dir_ || !cancel_read_) {
-    return fail(std::string(rpc::kErrSpawnFailed),
+    return fail(ErrorCode::spawn_failed,
                 errno_error("local shell state", dir_error ? dir_error.value() : errno).message);
   }
   env_ = base_environment();
@@ -128,7 +127,7 @@ void LocalProcessShellSession::load_state(const std::string& state_file) {
 
 Result<ExecResult> LocalProcessShellSession::exec(const ExecOptions& options) {
   if (options.stop.stop_requested()) {
-    return fail("cancelled", "exec: cancelled before it started");
+    return fail(ErrorCode::cancelled, "exec: cancelled before it started");
   }
   LocalCommand command;
   std::string state_file;
@@ -136,11 +135,10 @@ Result<ExecResult> LocalProcessShellSession::exec(const ExecOptions& options) {
     std::lock_guard lock(mu_);
     if (auto ready = check_ready(); !ready) return tl::unexpected(ready.error());
     if (running_) {
-      return fail(std::string(rpc::kErrBusy),
-                  "local shell " + id_ + ": a command is already running");
+      return fail(ErrorCode::busy, "local shell " + id_ + ": a command is already running");
     }
     if (options.command.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return fail(std::string(rpc::kErrEmptyCommand), "local shell " + id_ + ": empty command");
+      return fail(ErrorCode::empty_command, "local shell " + id_ + ": empty command");
     }
     // A byte left by a cancel that raced with the previous command's end.
     char sink[64];

@@ -73,15 +73,11 @@ void RpcLink::start() {
 }
 
 bool RpcLink::add(const std::shared_ptr<PendingCall>& call) {
-  std::lock_guard lock(mu_);
-  if (dead_) return false;
-  pending_.emplace(call->id(), call);
-  return true;
+  return pending_.add(call->id(), call);
 }
 
 void RpcLink::remove(const std::string& id) {
-  std::lock_guard lock(mu_);
-  pending_.erase(id);
+  pending_.remove(id);
 }
 
 Result<void> RpcLink::write(std::string_view frame, Clock::time_point deadline,
@@ -94,14 +90,14 @@ Result<void> RpcLink::write(std::string_view frame, Clock::time_point deadline,
 void RpcLink::kill(const std::string& reason) {
   {
     std::lock_guard lock(mu_);
-    if (!kill_reason_ && !dead_) kill_reason_ = reason;
+    if (!kill_reason_ && !pending_.closed()) kill_reason_ = reason;
   }
   conn_.shutdown();
 }
 
 bool RpcLink::alive() const {
   std::lock_guard lock(mu_);
-  return !dead_ && !kill_reason_;
+  return !pending_.closed() && !kill_reason_;
 }
 
 void RpcLink::run() {
@@ -126,21 +122,17 @@ void RpcLink::route(Message message) {
     }
     return;
   }
-  std::shared_ptr<PendingCall> call;
-  {
-    std::lock_guard lock(mu_);
-    auto it = pending_.find(*id);
-    if (it == pending_.end()) {
-      // Its caller gave up (timeout) or it never was ours: never deliver it elsewhere.
-      spdlog::debug("{}: dropping {} for request {} nobody waits for", peer(), message.op, *id);
-      return;
-    }
-    call = it->second;
-    // Anything but the request's own op or an error is an event (e.g. output).
-    if (message.op == call->op() || message.op == "error") pending_.erase(it);
+  auto found = pending_.find(*id);
+  if (!found) {
+    // Its caller gave up (timeout) or it never was ours: never deliver it elsewhere.
+    spdlog::debug("{}: dropping {} for request {} nobody waits for", peer(), message.op, *id);
+    return;
   }
+  std::shared_ptr<PendingCall> call = std::move(*found);
+  // Anything but the request's own op or an error is an event (e.g. output).
+  if (message.op == call->op() || message.op == "error") pending_.remove(*id);
   if (message.op == "error") {
-    call->complete(fail(string_field(message.payload, "code", "error"),
+    call->complete(fail(error_code_from_string(string_field(message.payload, "code", "internal")),
                         call->op() + " " + *id + ": " + string_field(message.payload, "message")));
   } else if (message.op == call->op()) {
     call->complete(std::move(message));
@@ -150,18 +142,15 @@ void RpcLink::route(Message message) {
 }
 
 void RpcLink::fail_all(const std::string& read_error) {
-  std::unordered_map<std::string, std::shared_ptr<PendingCall>> pending;
   std::string reason;
   {
     std::lock_guard lock(mu_);
-    dead_ = true;
     reason = kill_reason_.value_or(read_error);
-    pending.swap(pending_);
   }
-  for (auto& [id, call] : pending) {
-    call->complete(fail("connection_lost", call->op() + " " + id + ": connection to " + peer() +
-                                               " lost (" + reason +
-                                               "); the request may or may not have run"));
+  for (auto& [id, call] : pending_.close()) {
+    call->complete(fail(ErrorCode::connection_lost, call->op() + " " + id + ": connection to " +
+                                                        peer() + " lost (" + reason +
+                                                        "); the request may or may not have run"));
   }
 }
 

@@ -10,9 +10,9 @@
 #include <stop_token>
 #include <string>
 #include <thread>
-#include <unordered_map>
 
 #include "framed_connection.h"
+#include "oxydra/sys/request_table.h"
 
 namespace oxydra::sandbox {
 
@@ -78,9 +78,8 @@ class RpcLink {
   void fail_all(const std::string& reason);
 
   FramedConnection conn_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<PendingCall>> pending_;
-  bool dead_ = false;
+  sys::RequestTable<std::shared_ptr<PendingCall>> pending_;
+  mutable std::mutex mu_;  // kill_reason_
   std::optional<std::string> kill_reason_;
   std::atomic<std::uint64_t> epoch_{0};
   std::thread reader_;

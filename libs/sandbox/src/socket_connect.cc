@@ -14,7 +14,7 @@ namespace {
 
 tl::unexpected<AttemptError> attempt_error(const std::string& what, int err, bool retryable) {
   Error error = errno_error("connect " + what, err);
-  error.code = std::string(degraded::kSidecarConnectionFailed);
+  error.code = ErrorCode::sidecar_connection_failed;
   return tl::unexpected(AttemptError{std::move(error), retryable});
 }
 

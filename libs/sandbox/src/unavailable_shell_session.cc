@@ -21,7 +21,7 @@ class UnavailableShellSession final : public ShellSession {
 
  private:
   tl::unexpected<Error> refuse() const {
-    return fail(reason_.code, "shell unavailable: " + reason_.detail);
+    return fail(error_code_from_string(reason_.code), "shell unavailable: " + reason_.detail);
   }
 
   Availability reason_;

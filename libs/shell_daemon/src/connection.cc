@@ -71,9 +71,9 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
     decoder_.feed(std::string_view(buffer.data(), n));
     while (auto event = decoder_.next()) {
       if (event->kind == FrameEvent::Kind::zero_length) {
-        send_error(std::nullopt, shell_rpc::kErrInvalidFrame, "zero-length frame");
+        send_error(std::nullopt, ErrorCode::invalid_frame, "zero-length frame");
       } else if (event->kind == FrameEvent::Kind::too_large) {
-        send_error(std::nullopt, shell_rpc::kErrFrameTooLarge,
+        send_error(std::nullopt, ErrorCode::frame_too_large,
                    fmt::format("frame of {} bytes exceeds the limit of {} bytes", event->announced,
                                context_.config.max_frame_bytes));
         spdlog::warn("{}: frame of {} bytes announced; closing", peer_, event->announced);
@@ -82,7 +82,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
       } else if (auto message = parse_message(event->payload)) {
         dispatch(self, std::move(*message));
       } else {
-        send_error(std::nullopt, shell_rpc::kErrInvalidFrame, message.error().message);
+        send_error(std::nullopt, ErrorCode::invalid_frame, message.error().message);
       }
       if (closed()) co_return;
     }
@@ -157,9 +157,9 @@ void Connection::send(std::string_view op, const nlohmann::json& payload) {
   enqueue(encode_message(op, payload));
 }
 
-void Connection::send_error(const std::optional<std::string>& request_id, std::string_view code,
+void Connection::send_error(const std::optional<std::string>& request_id, ErrorCode code,
                             std::string_view message) {
-  spdlog::debug("{}: error {} ({}): {}", peer_, code, request_id.value_or("-"), message);
+  spdlog::debug("{}: error {} ({}): {}", peer_, to_string(code), request_id.value_or("-"), message);
   send(shell_rpc::kOpError, error_payload(request_id, code, message));
 }
 

@@ -51,7 +51,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& peer() const { return peer_; }
 
   void send(std::string_view op, const nlohmann::json& payload);
-  void send_error(const std::optional<std::string>& request_id, std::string_view code,
+  void send_error(const std::optional<std::string>& request_id, ErrorCode code,
                   std::string_view message);
   // An `output` event: waits while the queue is over its limit. Drops the
   // event (returns false) once the connection is closing or `abandoned` is set.

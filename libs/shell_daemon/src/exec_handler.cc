@@ -82,21 +82,18 @@ void on_exec_command(const std::shared_ptr<Connection>& c, const json& payload) 
   ServerContext& context = c->context();
   auto session = context.sessions.find(request->session_id);
   if (!session) {
-    return reply_error(
-        *c, payload,
-        Error{std::string(rpc::kErrUnknownSession), "unknown session " + request->session_id});
+    return reply_error(*c, payload,
+                       Error{ErrorCode::unknown_session, "unknown session " + request->session_id});
   }
   if (is_blank(request->command)) {
-    return reply_error(*c, payload,
-                       Error{std::string(rpc::kErrEmptyCommand), "command must not be empty"});
+    return reply_error(*c, payload, Error{ErrorCode::empty_command, "command must not be empty"});
   }
   if (context.shutting_down) {
-    return reply_error(*c, payload,
-                       Error{std::string(rpc::kErrSpawnFailed), "the daemon is shutting down"});
+    return reply_error(*c, payload, Error{ErrorCode::spawn_failed, "the daemon is shutting down"});
   }
   if (c->tracked(request->request_id)) {
     return reply_error(*c, payload,
-                       Error{std::string(rpc::kErrInvalidRequest),
+                       Error{ErrorCode::invalid_request,
                              "request_id " + request->request_id + " is already in flight"});
   }
   const DaemonConfig& config = context.config;

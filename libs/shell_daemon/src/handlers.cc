@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace rpc = shell_rpc;
 
 Error unknown_session(const std::string& id) {
-  return Error{std::string(rpc::kErrUnknownSession), "unknown session " + id};
+  return Error{ErrorCode::unknown_session, "unknown session " + id};
 }
 
 void on_hello(Connection& c, const json& payload) {
@@ -141,7 +141,7 @@ void dispatch(const std::shared_ptr<Connection>& c, Message message) {
   if (op == rpc::kOpCancel) return on_cancel(*c, payload);
   if (op == rpc::kOpKillSession) return on_kill_session(c, payload);
   if (op == rpc::kOpListSessions) return on_list_sessions(*c, payload);
-  c->send_error(request_id_of(payload), rpc::kErrUnknownOp, "unknown op `" + op + "`");
+  c->send_error(request_id_of(payload), ErrorCode::unknown_op, "unknown op `" + op + "`");
 }
 
 }  // namespace oxydra::shell_daemon

@@ -27,8 +27,9 @@ using asio::experimental::as_tuple;
 Result<sockaddr_un> unix_address(const std::string& path) {
   sockaddr_un addr{};
   if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return fail("invalid_config", fmt::format("socket path {}: {} bytes, the limit is {}", path,
-                                              path.size(), sizeof(addr.sun_path) - 1));
+    return fail(ErrorCode::invalid_config,
+                fmt::format("socket path {}: {} bytes, the limit is {}", path, path.size(),
+                            sizeof(addr.sun_path) - 1));
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
@@ -42,11 +43,11 @@ Result<void> remove_stale_socket(const std::string& path, const sockaddr_un& add
     if (errno == ENOENT) return {};
     return tl::unexpected(errno_error("stat " + path, errno));
   }
-  if (!S_ISSOCK(st.st_mode)) return fail("io", path + ": exists and is not a socket");
+  if (!S_ISSOCK(st.st_mode)) return fail(ErrorCode::io, path + ": exists and is not a socket");
   sys::UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (probe &&
       ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
-    return fail("io", path + ": another server is listening there");
+    return fail(ErrorCode::io, path + ": another server is listening there");
   }
   if (::unlink(path.c_str()) != 0) return tl::unexpected(errno_error("unlink " + path, errno));
   spdlog::info("removed stale socket {}", path);

@@ -126,21 +126,23 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }  // namespace
 
 Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
-  if (spec.argv.empty()) return fail("spawn_failed", "spawn: empty argv");
+  if (spec.argv.empty()) return fail(ErrorCode::spawn_failed, "spawn: empty argv");
   const std::string& program = spec.argv[0];
   struct stat st;
   if (::stat(spec.cwd.c_str(), &st) != 0) {
-    return fail("spawn_failed", errno_error("cwd " + spec.cwd, errno).message);
+    return fail(ErrorCode::spawn_failed, errno_error("cwd " + spec.cwd, errno).message);
   }
-  if (!S_ISDIR(st.st_mode)) return fail("spawn_failed", "cwd " + spec.cwd + ": Not a directory");
-  if (dev_null() < 0) return fail("spawn_failed", errno_error("open /dev/null", errno).message);
+  if (!S_ISDIR(st.st_mode))
+    return fail(ErrorCode::spawn_failed, "cwd " + spec.cwd + ": Not a directory");
+  if (dev_null() < 0)
+    return fail(ErrorCode::spawn_failed, errno_error("open /dev/null", errno).message);
 
   auto out = make_pipe("pipe for stdout");
   auto err = make_pipe("pipe for stderr");
   auto state = make_pipe("pipe for state");
   Result<Pipe> in = spec.with_stdin ? make_pipe("pipe for stdin") : Pipe{};
   for (const Result<Pipe>* p : {&out, &err, &state, &in}) {
-    if (!*p) return fail("spawn_failed", p->error().message);
+    if (!*p) return fail(ErrorCode::spawn_failed, p->error().message);
   }
 
   auto argv = c_strings(spec.argv);
@@ -159,13 +161,14 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
   const pid_t pid = vfork_exec(&plan);
   const int vfork_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) return fail("spawn_failed", errno_error("vfork " + program, vfork_errno).message);
+  if (pid < 0)
+    return fail(ErrorCode::spawn_failed, errno_error("vfork " + program, vfork_errno).message);
   if (plan.step) {
     reap(pid);
     const std::string object = std::string(plan.step) == "chdir"
                                    ? "chdir " + spec.cwd
                                    : std::string(plan.step) + " " + program;
-    return fail("spawn_failed", errno_error(object, plan.error).message);
+    return fail(ErrorCode::spawn_failed, errno_error(object, plan.error).message);
   }
 
   SpawnedProcess child;
@@ -176,7 +179,8 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
     const int e = errno;
     ::kill(-pid, SIGKILL);
     reap(pid);
-    return fail("spawn_failed", errno_error("pidfd_open " + std::to_string(pid), e).message);
+    return fail(ErrorCode::spawn_failed,
+                errno_error("pidfd_open " + std::to_string(pid), e).message);
   }
   child.stdin_pipe = std::move(in->write);
   child.stdout_pipe = std::move(out->read);

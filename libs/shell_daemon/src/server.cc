@@ -174,14 +174,17 @@ class Server {
 
 Result<ServerOptions> validate(ServerOptions options) {
   if (options.socket_path.empty() && !options.vsock_port && options.serial_path.empty()) {
-    return fail("invalid_config", "nothing to listen on: give --socket, --vsock-port or --serial");
+    return fail(ErrorCode::invalid_config,
+                "nothing to listen on: give --socket, --vsock-port or --serial");
   }
-  if (options.max_sessions == 0) return fail("invalid_config", "max sessions must be at least 1");
+  if (options.max_sessions == 0)
+    return fail(ErrorCode::invalid_config, "max sessions must be at least 1");
   if (options.max_frame_bytes < kMinFrameBytes || options.max_frame_bytes > 0xffffffffu) {
-    return fail("invalid_config", fmt::format("max frame bytes must be between {} and {}",
-                                              kMinFrameBytes, 0xffffffffu));
+    return fail(ErrorCode::invalid_config, fmt::format("max frame bytes must be between {} and {}",
+                                                       kMinFrameBytes, 0xffffffffu));
   }
-  if (options.default_shell.empty()) return fail("invalid_config", "default shell is empty");
+  if (options.default_shell.empty())
+    return fail(ErrorCode::invalid_config, "default shell is empty");
   return options;
 }
 

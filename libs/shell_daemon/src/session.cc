@@ -17,7 +17,7 @@ Session::Session(const asio::any_io_executor& executor, RunningCommands& running
 Result<std::shared_ptr<Command>> Session::start(const ExecParams& params,
                                                 std::shared_ptr<OutputSink> sink) {
   if (command_) {
-    return fail(std::string(shell_rpc::kErrBusy), "session " + id_ + " is running a command");
+    return fail(ErrorCode::busy, "session " + id_ + " is running a command");
   }
   pending_.clear();
   CommandSpec spec;

@@ -15,7 +15,7 @@ namespace oxydra::shell_daemon {
 
 namespace {
 
-using shell_rpc::kErrSpawnFailed;
+using ErrorCode::spawn_failed;
 
 std::string current_dir() {
   char buf[4096];
@@ -26,7 +26,7 @@ std::string current_dir() {
 Result<std::string> resolve_shell(const std::string& shell) {
   if (shell.find('/') != std::string::npos) {
     if (::access(shell.c_str(), X_OK) != 0) {
-      return fail(std::string(kErrSpawnFailed), errno_error("shell " + shell, errno).message);
+      return fail(ErrorCode::spawn_failed, errno_error("shell " + shell, errno).message);
     }
     return shell;
   }
@@ -40,7 +40,7 @@ Result<std::string> resolve_shell(const std::string& shell) {
     if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
     start = end + 1;
   }
-  return fail(std::string(kErrSpawnFailed), "shell " + shell + ": not found in PATH");
+  return fail(ErrorCode::spawn_failed, "shell " + shell + ": not found in PATH");
 }
 
 Result<std::string> resolve_cwd(const std::optional<std::string>& requested) {
@@ -49,10 +49,10 @@ Result<std::string> resolve_cwd(const std::optional<std::string>& requested) {
   if (cwd.front() != '/') cwd = current_dir() + "/" + cwd;
   struct stat st;
   if (::stat(cwd.c_str(), &st) != 0) {
-    return fail(std::string(kErrSpawnFailed), errno_error("cwd " + cwd, errno).message);
+    return fail(ErrorCode::spawn_failed, errno_error("cwd " + cwd, errno).message);
   }
   if (!S_ISDIR(st.st_mode)) {
-    return fail(std::string(kErrSpawnFailed), "cwd " + cwd + ": Not a directory");
+    return fail(ErrorCode::spawn_failed, "cwd " + cwd + ": Not a directory");
   }
   return cwd;
 }
@@ -83,13 +83,13 @@ SessionManager::SessionManager(const asio::any_io_executor& executor, std::size_
 Result<std::shared_ptr<Session>> SessionManager::create(
     const shell_rpc::SpawnSessionRequest& request) {
   if (sessions_.size() >= max_sessions_) {
-    return fail(std::string(shell_rpc::kErrTooManySessions),
+    return fail(ErrorCode::too_many_sessions,
                 fmt::format("the daemon already has {} sessions (the limit)", sessions_.size()));
   }
   for (const auto& [name, value] : request.env) {
     if (name.empty() || name.find('=') != std::string::npos ||
         name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
-      return fail(std::string(shell_rpc::kErrInvalidRequest),
+      return fail(ErrorCode::invalid_request,
                   "payload.env: invalid variable name or value for `" + name + "`");
     }
   }

@@ -126,7 +126,7 @@ nlohmann::json ArgSchema::json_schema() const {
 
 Result<nlohmann::json> ArgSchema::validate(const nlohmann::json& args) const {
   if (!args.is_object()) {
-    return fail("invalid_arguments",
+    return fail(ErrorCode::invalid_arguments,
                 "arguments must be a JSON object with the fields: " + field_names(fields_));
   }
   std::vector<std::string> problems;
@@ -161,7 +161,7 @@ Result<nlohmann::json> ArgSchema::validate(const nlohmann::json& args) const {
     if (!message.empty()) message += "; ";
     message += p;
   }
-  return fail("invalid_arguments", std::move(message));
+  return fail(ErrorCode::invalid_arguments, std::move(message));
 }
 
 }  // namespace oxydra::tools

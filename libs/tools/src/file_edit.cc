@@ -83,7 +83,7 @@ class FileEdit final : public Tool {
     if (!st) return file_failure(kName, st.error());
     const auto size = static_cast<std::uint64_t>(st->st_size);
     if (size > limits_.max_edit_file_bytes) {
-      return file_failure(kName, Error{"file_too_large",
+      return file_failure(kName, Error{ErrorCode::file_too_large,
                                        at->display + " is " + plural(size, "byte", "bytes") +
                                            "; file_edit handles files up to " +
                                            std::to_string(limits_.max_edit_file_bytes) + " bytes"});

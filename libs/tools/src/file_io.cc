@@ -7,16 +7,18 @@
 namespace oxydra::tools {
 
 ToolOutput file_failure(std::string_view tool, const Error& error) {
-  return ToolOutput::failure(error.code, std::string(tool) + ": " + error.message);
+  return ToolOutput::failure(to_string(error.code), std::string(tool) + ": " + error.message);
 }
 
 Result<struct stat> regular_file(int fd, const Location& at) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return tl::unexpected(errno_error("stat " + at.display, errno));
   if (S_ISDIR(st.st_mode)) {
-    return fail("is_directory", at.display + " is a directory; use file_list to see its contents");
+    return fail(ErrorCode::is_directory,
+                at.display + " is a directory; use file_list to see its contents");
   }
-  if (!S_ISREG(st.st_mode)) return fail("not_regular_file", at.display + " is not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return fail(ErrorCode::not_regular_file, at.display + " is not a regular file");
   return st;
 }
 

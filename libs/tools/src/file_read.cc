@@ -95,7 +95,7 @@ class FileRead final : public Tool {
     for (;;) {
       // Skipping to a large offset may read a big file; a cancel stops it.
       if (stop.stop_requested()) {
-        return fail(std::string(tool_error::kCancelled), at.display + ": cancelled while reading");
+        return fail(ErrorCode::cancelled, at.display + ": cancelled while reading");
       }
       const ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(pos));
       if (n < 0 && errno == EINTR) continue;

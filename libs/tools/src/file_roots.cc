@@ -66,7 +66,8 @@ FileRoots::FileRoots(std::vector<RootSpec> specs, std::vector<sys::UniqueFd> fds
 
 Result<std::shared_ptr<const FileRoots>> FileRoots::open(std::vector<RootSpec> roots,
                                                          BeneathMethod method) {
-  if (roots.empty()) return fail("invalid_config", "file tools: no allowed folders configured");
+  if (roots.empty())
+    return fail(ErrorCode::invalid_config, "file tools: no allowed folders configured");
   std::vector<sys::UniqueFd> fds;
   for (auto& spec : roots) {
     spec.path = absolute_normal(spec.path);
@@ -106,7 +107,7 @@ std::string FileRoots::summary() const {
 
 Result<Location> FileRoots::locate(std::string_view path, Access access) const {
   if (path.find('\0') != std::string_view::npos) {
-    return fail(std::string(path_error::kRefused), "the path contains a NUL byte");
+    return fail(ErrorCode::path_refused, "the path contains a NUL byte");
   }
   const std::vector<std::string> parts = components(path);
   std::size_t root = 0;
@@ -127,7 +128,7 @@ Result<Location> FileRoots::locate(std::string_view path, Access access) const {
     }
     if (!best) {
       return fail(
-          std::string(path_error::kRefused),
+          ErrorCode::path_refused,
           "\"" + std::string(path) + "\" is outside the allowed folders: " + allowed_folders());
     }
     root = *best;
@@ -138,7 +139,7 @@ Result<Location> FileRoots::locate(std::string_view path, Access access) const {
     if (parts[i] == ".") continue;
     if (parts[i] == "..") {
       if (normal.empty()) {
-        return fail(std::string(path_error::kRefused),
+        return fail(ErrorCode::path_refused,
                     "\"" + std::string(path) + "\" leads above " + spec.name +
                         "/ with \"..\"; allowed folders: " + allowed_folders());
       }
@@ -152,9 +153,9 @@ Result<Location> FileRoots::locate(std::string_view path, Access access) const {
   at.relative = join(normal, normal.size());
   at.display = spec.name + "/" + at.relative;
   if (access == Access::write && !spec.writable) {
-    return fail(std::string(path_error::kRefused), at.display + ": " + spec.name +
-                                                       "/ is read-only; write under " +
-                                                       specs_.front().name + "/ instead");
+    return fail(ErrorCode::path_refused, at.display + ": " + spec.name +
+                                             "/ is read-only; write under " + specs_.front().name +
+                                             "/ instead");
   }
   return at;
 }
@@ -163,13 +164,13 @@ Error FileRoots::open_error(const Location& at, int err) const {
   const std::string& name = specs_[at.root].name;
   switch (err) {
     case EXDEV:
-      return Error{std::string(path_error::kRefused),
+      return Error{ErrorCode::path_refused,
                    at.display + ": a symbolic link in this path leads outside " + name +
                        "/; only paths inside the allowed folders can be used"};
     case ENOENT:
-      return Error{std::string(path_error::kNotFound), at.display + ": no such file or directory"};
+      return Error{ErrorCode::not_found, at.display + ": no such file or directory"};
     case EEXIST:
-      return Error{std::string(path_error::kExists), at.display + ": already exists"};
+      return Error{ErrorCode::already_exists, at.display + ": already exists"};
     default:
       return errno_error(at.display, err);
   }

@@ -46,7 +46,8 @@ class FileWrite final : public Tool {
     auto at = roots_->locate(args["path"].get<std::string>(), Access::write);
     if (!at) return file_failure(kName, at.error());
     if (at->relative.empty()) {
-      return file_failure(kName, Error{"is_directory", at->display + " is a folder, not a file"});
+      return file_failure(kName,
+                          Error{ErrorCode::is_directory, at->display + " is a folder, not a file"});
     }
     if (auto made = roots_->create_parents(*at); !made) return file_failure(kName, made.error());
 
@@ -54,7 +55,7 @@ class FileWrite final : public Tool {
     constexpr int kFlags = O_WRONLY | O_NONBLOCK | O_NOCTTY;
     bool created = true;
     auto fd = roots_->open(*at, kFlags | O_CREAT | O_EXCL, 0644);
-    if (!fd && fd.error().code == path_error::kExists) {
+    if (!fd && fd.error().code == ErrorCode::already_exists) {
       created = false;
       fd = roots_->open(*at, kFlags);
     }

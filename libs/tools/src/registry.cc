@@ -4,7 +4,7 @@ namespace oxydra::tools {
 
 Result<void> Registry::add(std::shared_ptr<Tool> tool) {
   if (find(tool->name()))
-    return fail("duplicate_tool", "tool " + tool->name() + " is registered twice");
+    return fail(ErrorCode::duplicate_tool, "tool " + tool->name() + " is registered twice");
   tools_.push_back(std::move(tool));
   return {};
 }

@@ -100,7 +100,7 @@ class ShellExec final : public Tool {
     auto result = run_in_session(exec);
     // The daemon lost our session (it restarted): the command never ran, so a
     // fresh session may run it.
-    if (!result && result.error().code == "unknown_session") {
+    if (!result && result.error().code == ErrorCode::unknown_session) {
       spawned_ = false;
       result = run_in_session(exec);
     }
@@ -150,7 +150,7 @@ class DisabledShellExec final : public Tool {
 
  protected:
   Result<ToolOutput> run(const nlohmann::json&, const ToolContext&) override {
-    return fail("tool_disabled", "shell_exec is disabled");  // invoke() never gets here
+    return fail(ErrorCode::tool_disabled, "shell_exec is disabled");  // invoke() never gets here
   }
 
  private:

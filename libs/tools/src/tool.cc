@@ -71,7 +71,7 @@ Result<ToolOutput> Tool::invoke(const nlohmann::json& args, const ToolContext& c
     try {
       return run(*valid, ctx);
     } catch (const std::exception& e) {
-      return fail("internal", name_ + ": " + e.what());
+      return fail(ErrorCode::internal, name_ + ": " + e.what());
     }
   }();
   if (!result) return result;

@@ -20,7 +20,7 @@ std::string_view to_string(ApiKind api) {
 Result<ApiKind> parse_api_kind(std::string_view text) {
   if (text == "openai_chat") return ApiKind::openai_chat;
   if (text == "anthropic") return ApiKind::anthropic;
-  return fail("invalid_value",
+  return fail(ErrorCode::invalid_value,
               "must be one of \"openai_chat\", \"anthropic\" (got \"" + std::string(text) + "\")");
 }
 

@@ -76,7 +76,7 @@ void nested(JsonReader& parent, std::string_view key, FirstProblem& problems, Fn
   const json* object = parent.object(key, /*required=*/false);
   problems.note(parent);
   if (!object) return;
-  JsonReader child(*object, parent.child_path(key), "invalid_config");
+  JsonReader child(*object, parent.child_path(key), ErrorCode::invalid_config);
   read(child);
   problems.note(child);
 }
@@ -111,14 +111,14 @@ Result<AgentConfig> agent_config_from_json(const json& input, const std::string&
   AgentConfig config;
   config.source = path;
   FirstProblem problems;
-  JsonReader root(input, path, "invalid_config");
+  JsonReader root(input, path, ErrorCode::invalid_config);
   config.provider = root.string("provider");
   const json* providers = root.object("providers", /*required=*/true);
   problems.note(root);
   if (providers) {
     for (const auto& [name, value] : providers->items()) {
       JsonReader reader(value, detail::join_key(root.child_path("providers"), name),
-                        "invalid_config");
+                        ErrorCode::invalid_config);
       read_provider(reader, config.providers[name]);
       problems.note(reader);
     }

@@ -32,7 +32,7 @@ void ConfigProblems::add(std::string_view key_path, std::string_view reason) {
   message += key_path;
   message += ": ";
   message += reason;
-  first_ = Error{"invalid_config", std::move(message)};
+  first_ = Error{ErrorCode::invalid_config, std::move(message)};
 }
 
 bool ConfigProblems::check(bool condition, std::string_view key_path, std::string_view reason) {

@@ -125,7 +125,7 @@ Result<LogsReply> parse_logs_reply(const json& payload) {
   if (!r.ok()) return r.error();
   auto entries = detail::parse_list<LogEntry>(
       r, payload, "entries", [](const json& item, const std::string& path) {
-        JsonReader e(item, path, "invalid_request");
+        JsonReader e(item, path, ErrorCode::invalid_request);
         LogEntry entry;
         entry.ts = e.string("ts");
         entry.role = detail::one_of(e, "role", {kRoleRuntime, kRoleSidecar});

@@ -94,7 +94,7 @@ VmmInfo read_vmm(JsonReader& reader) {
 // Reads an optional nested object with `read`; a problem inside is returned as
 // the first error.
 template <typename T, typename Read>
-std::optional<T> read_nested(JsonReader& parent, std::string_view key, const std::string& code,
+std::optional<T> read_nested(JsonReader& parent, std::string_view key, ErrorCode code,
                              std::optional<Error>& error, Read&& read) {
   const json* object = parent.object(key, false);
   if (!object || error) return std::nullopt;
@@ -131,7 +131,7 @@ json to_json(const EnforcementReport& report) {
 }
 
 Result<EnforcementReport> parse_enforcement_report(const json& object, const std::string& path,
-                                                   const std::string& error_code) {
+                                                   ErrorCode error_code) {
   JsonReader reader(object, path, error_code);
   EnforcementReport report;
   std::optional<Error> nested_error;

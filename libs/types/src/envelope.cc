@@ -8,7 +8,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kCode(kInvalidEnvelope);
+constexpr ErrorCode kCode = ErrorCode::invalid_envelope;
 
 struct TransportName {
   ChannelTransport transport;

@@ -17,7 +17,7 @@ bool is_blank(std::string_view s) {
 }
 
 tl::unexpected<Error> invalid(std::string_view field, std::string_view what) {
-  return fail(std::string(kInvalidEnvelope), std::string(field) + ": " + std::string(what));
+  return fail(ErrorCode::invalid_envelope, std::string(field) + ": " + std::string(what));
 }
 
 Result<void> check_mount(std::string_view name, const std::optional<std::string>& path) {

@@ -21,7 +21,7 @@ json tool_to_json(const ToolStatus& tool) {
 }
 
 Result<ToolStatus> parse_tool(const json& object, const std::string& path) {
-  JsonReader r(object, path, "invalid_request");
+  JsonReader r(object, path, ErrorCode::invalid_request);
   ToolStatus tool;
   tool.name = r.nonblank("name");
   tool.enabled = required_boolean(r, "enabled");
@@ -30,7 +30,7 @@ Result<ToolStatus> parse_tool(const json& object, const std::string& path) {
 }
 
 Result<SessionSummary> parse_session(const json& object, const std::string& path) {
-  JsonReader r(object, path, "invalid_request");
+  JsonReader r(object, path, ErrorCode::invalid_request);
   SessionSummary session;
   session.session_id = r.nonblank("session_id");
   session.created_at = r.optional_string("created_at").value_or("");

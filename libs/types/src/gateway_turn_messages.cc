@@ -23,7 +23,7 @@ constexpr KindName kKinds[] = {
 };
 
 Result<Usage> parse_usage(const json& object, const std::string& path) {
-  JsonReader r(object, path, "invalid_request");
+  JsonReader r(object, path, ErrorCode::invalid_request);
   Usage usage;
   usage.input_tokens = r.optional_unsigned("input_tokens").value_or(0);
   usage.output_tokens = r.optional_unsigned("output_tokens").value_or(0);

@@ -7,7 +7,7 @@ namespace oxydra {
 namespace {
 
 tl::unexpected<Error> bad_url(std::string_view text, std::string_view why) {
-  return fail("invalid_value", "\"" + std::string(text) + "\" " + std::string(why));
+  return fail(ErrorCode::invalid_value, "\"" + std::string(text) + "\" " + std::string(why));
 }
 
 bool valid_host_char(char c) {

@@ -13,8 +13,8 @@ bool is_blank(const std::string& s) {
 
 }  // namespace
 
-JsonReader::JsonReader(const nlohmann::json& object, std::string path, std::string error_code)
-    : object_(object), path_(std::move(path)), error_code_(std::move(error_code)) {
+JsonReader::JsonReader(const nlohmann::json& object, std::string path, ErrorCode error_code)
+    : object_(object), path_(std::move(path)), error_code_(error_code) {
   if (!object_.is_object()) problem("", "must be an object");
 }
 

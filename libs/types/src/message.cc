@@ -6,17 +6,18 @@ namespace oxydra {
 
 Result<Message> parse_message(std::string_view frame_payload) {
   nlohmann::json doc = nlohmann::json::parse(frame_payload, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail("invalid_frame", "frame payload is not valid JSON");
-  if (!doc.is_object()) return fail("invalid_frame", "frame payload is not a JSON object");
+  if (doc.is_discarded()) return fail(ErrorCode::invalid_frame, "frame payload is not valid JSON");
+  if (!doc.is_object()) return fail(ErrorCode::invalid_frame, "frame payload is not a JSON object");
   auto op = doc.find("op");
   if (op == doc.end() || !op->is_string() || op->get_ref<const std::string&>().empty()) {
-    return fail("invalid_frame", "message has no string `op`");
+    return fail(ErrorCode::invalid_frame, "message has no string `op`");
   }
   Message message;
   message.op = op->get<std::string>();
   auto payload = doc.find("payload");
   if (payload != doc.end() && !payload->is_null()) {
-    if (!payload->is_object()) return fail("invalid_frame", "`payload` is not a JSON object");
+    if (!payload->is_object())
+      return fail(ErrorCode::invalid_frame, "`payload` is not a JSON object");
     message.payload = std::move(*payload);
   }
   return message;
@@ -33,11 +34,11 @@ std::string encode_message(std::string_view op, const nlohmann::json& payload) {
   return encode_frame(serialize_message(op, payload));
 }
 
-nlohmann::json error_payload(const std::optional<std::string>& request_id, std::string_view code,
+nlohmann::json error_payload(const std::optional<std::string>& request_id, ErrorCode code,
                              std::string_view message) {
   nlohmann::json payload = nlohmann::json::object();
   payload["request_id"] = request_id ? nlohmann::json(*request_id) : nlohmann::json(nullptr);
-  payload["code"] = code;
+  payload["code"] = to_string(code);
   payload["message"] = message;
   return payload;
 }

@@ -36,7 +36,7 @@ Result<T> finish(const JsonReader& reader, T value) {
 
 // A payload reader: paths start at "payload", errors have code invalid_request.
 inline JsonReader payload_reader(const nlohmann::json& payload) {
-  return JsonReader(payload, "payload", "invalid_request");
+  return JsonReader(payload, "payload", ErrorCode::invalid_request);
 }
 
 std::uint64_t required_unsigned(JsonReader& reader, std::string_view key);

@@ -20,8 +20,8 @@ Result<SandboxTier> parse_sandbox_tier(std::string_view text) {
   for (SandboxTier tier : {SandboxTier::micro_vm, SandboxTier::container, SandboxTier::process}) {
     if (text == to_string(tier)) return tier;
   }
-  return fail("invalid_value", "unknown sandbox tier \"" + std::string(text) +
-                                   "\" (expected micro_vm, container or process)");
+  return fail(ErrorCode::invalid_value, "unknown sandbox tier \"" + std::string(text) +
+                                            "\" (expected micro_vm, container or process)");
 }
 
 int isolation_strength(SandboxTier tier) {

@@ -94,7 +94,7 @@ Result<HelloReply> parse_hello_reply(const json& payload) {
   m.capabilities = r.string_list("capabilities");
   const json* limits = r.object("limits", true);
   if (!r.ok()) return r.error();
-  JsonReader l(*limits, r.child_path("limits"), "invalid_request");
+  JsonReader l(*limits, r.child_path("limits"), ErrorCode::invalid_request);
   m.limits.max_frame_bytes = required_unsigned(l, "max_frame_bytes");
   m.limits.max_sessions = required_unsigned(l, "max_sessions");
   m.limits.max_output_bytes = required_unsigned(l, "max_output_bytes");
@@ -163,15 +163,15 @@ Result<ListSessionsReply> parse_list_sessions_reply(const json& payload) {
   ListSessionsReply m;
   m.request_id = r.nonblank("request_id");
   if (!r.ok()) return r.error();
-  auto sessions = detail::parse_list<SessionInfo>(r, payload, "sessions",
-                                                  [](const json& item, const std::string& path) {
-                                                    JsonReader s(item, path, "invalid_request");
-                                                    SessionInfo info;
-                                                    info.session_id = s.nonblank("session_id");
-                                                    info.cwd = s.string("cwd");
-                                                    info.running = required_boolean(s, "running");
-                                                    return finish(s, std::move(info));
-                                                  });
+  auto sessions = detail::parse_list<SessionInfo>(
+      r, payload, "sessions", [](const json& item, const std::string& path) {
+        JsonReader s(item, path, ErrorCode::invalid_request);
+        SessionInfo info;
+        info.session_id = s.nonblank("session_id");
+        info.cwd = s.string("cwd");
+        info.running = required_boolean(s, "running");
+        return finish(s, std::move(info));
+      });
   if (!sessions) return tl::unexpected(sessions.error());
   m.sessions = std::move(*sessions);
   return m;

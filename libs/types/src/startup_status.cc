@@ -15,7 +15,7 @@ json report_or_null(const std::optional<EnforcementReport>& report) {
 }
 
 Result<DegradedReason> parse_degraded_reason(const json& object, const std::string& path,
-                                             const std::string& code) {
+                                             ErrorCode code) {
   JsonReader reader(object, path, code);
   DegradedReason reason;
   reason.code = reader.nonblank("code");
@@ -25,8 +25,7 @@ Result<DegradedReason> parse_degraded_reason(const json& object, const std::stri
 }
 
 Result<std::optional<EnforcementReport>> parse_guest_report(const json& parent, JsonReader& reader,
-                                                            std::string_view key,
-                                                            const std::string& code) {
+                                                            std::string_view key, ErrorCode code) {
   const json* object = detail::raw_field(parent, key);
   if (!object) return std::optional<EnforcementReport>();
   auto report = parse_enforcement_report(*object, reader.child_path(key), code);
@@ -60,7 +59,7 @@ json to_json(const StartupStatusReport& status) {
 }
 
 Result<StartupStatusReport> parse_startup_status(const json& object, const std::string& path,
-                                                 const std::string& error_code) {
+                                                 ErrorCode error_code) {
   JsonReader reader(object, path, error_code);
   StartupStatusReport status;
   std::string tier = reader.string("sandbox_tier");

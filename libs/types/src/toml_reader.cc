@@ -20,9 +20,9 @@ Result<toml::table> parse_toml(std::string_view text, std::string_view source) {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    return fail("invalid_config", std::string(source) + ": line " + std::to_string(begin.line) +
-                                      ", column " + std::to_string(begin.column) + ": " +
-                                      std::string(e.description()));
+    return fail(ErrorCode::invalid_config,
+                std::string(source) + ": line " + std::to_string(begin.line) + ", column " +
+                    std::to_string(begin.column) + ": " + std::string(e.description()));
   }
 }
 

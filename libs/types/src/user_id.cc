@@ -23,20 +23,20 @@ std::string describe(char c) {
 }  // namespace
 
 Result<void> validate_user_id(std::string_view id) {
-  if (id.empty()) return fail("invalid_user_id", "user id must not be empty");
+  if (id.empty()) return fail(ErrorCode::invalid_user_id, "user id must not be empty");
   if (id.size() > kMaxUserIdLength) {
-    return fail("invalid_user_id",
+    return fail(ErrorCode::invalid_user_id,
                 "user id is longer than " + std::to_string(kMaxUserIdLength) + " characters");
   }
   for (char c : id) {
     if (!allowed(c)) {
-      return fail("invalid_user_id",
+      return fail(ErrorCode::invalid_user_id,
                   "user id contains " + describe(c) + " (allowed: A-Z a-z 0-9 . _ -)");
     }
   }
-  if (id.front() == '.') return fail("invalid_user_id", "user id must not start with '.'");
+  if (id.front() == '.') return fail(ErrorCode::invalid_user_id, "user id must not start with '.'");
   if (id.find("..") != std::string_view::npos) {
-    return fail("invalid_user_id", "user id must not contain \"..\"");
+    return fail(ErrorCode::invalid_user_id, "user id must not contain \"..\"");
   }
   return {};
 }

@@ -10,10 +10,11 @@ Result<SandboxTier> resolve_tier(SandboxTier default_tier, std::optional<Sandbox
   if (insecure) return SandboxTier::process;
   if (!user_tier) return default_tier;
   if (isolation_strength(*user_tier) < isolation_strength(default_tier)) {
-    return fail("invalid_config", "behavior.sandbox_tier: \"" + std::string(to_string(*user_tier)) +
-                                      "\" is weaker than the runner's default_tier \"" +
-                                      std::string(to_string(default_tier)) +
-                                      "\"; a user may only choose an equal or stronger tier");
+    return fail(ErrorCode::invalid_config,
+                "behavior.sandbox_tier: \"" + std::string(to_string(*user_tier)) +
+                    "\" is weaker than the runner's default_tier \"" +
+                    std::string(to_string(default_tier)) +
+                    "\"; a user may only choose an equal or stronger tier");
   }
   return *user_tier;
 }

@@ -12,6 +12,8 @@
 
 #include "oxydra/testlib/fake_llm_server.h"
 #include "oxydra/testlib/llm_scripts.h"
+#include "oxydra/testlib/must_work.h"
+#include "oxydra/testlib/paths.h"
 #include "oxydra/types/guest_images.h"
 #include "runner_fixture.h"
 
@@ -20,10 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string images_dir() {
-  const char* dir = std::getenv("OXYDRA_IMAGES_DIR");
-  return dir ? dir : "";
-}
+using testlib::images_dir;
 
 // Empty when the container tier can run here, else why not.
 std::string missing_container_support() {
@@ -43,8 +42,7 @@ class ContainerTier : public RunnerFixture {
   void SetUp() override {
     RunnerFixture::SetUp();
     if (auto missing = missing_container_support(); !missing.empty()) {
-      if (must_work()) FAIL() << "OXYDRA_MUST_WORK=1, but " << missing;
-      GTEST_SKIP() << missing;
+      OXYDRA_SKIP(missing);
     }
   }
 
@@ -203,8 +201,7 @@ class DockerContainerTier : public ContainerTier {
       missing = "the guest images are not in the daemon (scripts/import-guest-images)";
     }
     if (!missing.empty()) {
-      if (must_work()) FAIL() << "OXYDRA_MUST_WORK=1, but " << missing;
-      GTEST_SKIP() << missing;
+      OXYDRA_SKIP(missing);
     }
   }
 

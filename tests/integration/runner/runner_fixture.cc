@@ -35,11 +35,6 @@ void write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-bool must_work() {
-  const char* value = std::getenv("OXYDRA_MUST_WORK");
-  return value && std::string(value) == "1";
-}
-
 std::string missing_kernel_feature() {
   int err = 0;
   if (sandbox::landlock_abi(&err) == 0) {
@@ -54,66 +49,6 @@ std::string missing_kernel_feature() {
 bool process_alive(pid_t pid) {
   auto info = testlib::read_proc(pid);
   return info && info->state != 'Z';
-}
-
-CommandResult run_command(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
-                          std::chrono::milliseconds timeout) {
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e)
-    env_strings.emplace_back(*e);
-  for (const auto& [name, value] : env)
-    env_strings.push_back(name + "=" + value);
-  std::vector<char*> args, envp;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const auto& e : env_strings)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::execve(args[0], args.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  ::close(err[1]);
-  CommandResult result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool out_open = true, err_open = true;
-  while (out_open || err_open) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      ::kill(pid, SIGKILL);
-      result.err += "\n[test: command timed out]";
-      break;
-    }
-    pollfd fds[2] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    char buffer[4096];
-    for (int i = 0; i < 2; ++i) {
-      if (!fds[i].revents) continue;
-      ssize_t n = ::read(i == 0 ? out[0] : err[0], buffer, sizeof buffer);
-      if (n > 0) {
-        (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
-      } else {
-        (i == 0 ? out_open : err_open) = false;
-      }
-    }
-  }
-  ::close(out[0]);
-  ::close(err[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
 }
 
 AsyncCommand::AsyncCommand(const std::vector<std::string>& argv,

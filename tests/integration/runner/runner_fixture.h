@@ -14,17 +14,16 @@
 #include <nlohmann/json.hpp>
 
 #include "oxydra/testlib/child_process.h"
+#include "oxydra/testlib/must_work.h"
+#include "oxydra/testlib/run_command.h"
 #include "oxydra/testlib/temp_dir.h"
 
 namespace oxydra::runner_test {
 
 using namespace std::chrono_literals;
 
-struct CommandResult {
-  int exit_code = -1;  // 128 + signal when killed
-  std::string out;
-  std::string err;
-};
+using testlib::CommandResult;
+using testlib::run_command;
 
 // What the generated configuration says.
 struct ConfigOptions {
@@ -87,13 +86,9 @@ class AsyncCommand {
   CommandResult result_;
 };
 
-CommandResult run_command(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
-                          std::chrono::milliseconds timeout);
-
 bool process_alive(pid_t pid);  // exists and is not a zombie
 // Empty when Landlock and seccomp can be tested here, else why not.
 std::string missing_kernel_feature();
-bool must_work();
+using testlib::must_work;
 
 }  // namespace oxydra::runner_test

@@ -1,5 +1,7 @@
 #include "daemon_process.h"
 
+#include "oxydra/testlib/paths.h"
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,21 +16,8 @@ extern char** environ;
 
 namespace oxydra::sandbox::testing {
 
-TempDir::TempDir() {
-  std::string pattern = "/tmp/oxs-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string shell_daemon_binary() {
-  const char* dir = std::getenv("OXYDRA_BIN_DIR");
-  if (!dir) return {};
-  std::string path = std::string(dir) + "/shell-daemon";
+  std::string path = testlib::bin_dir() + "/shell-daemon";
   return ::access(path.c_str(), X_OK) == 0 ? path : std::string();
 }
 

@@ -8,22 +8,17 @@
 
 #include "oxydra/sandbox/daemon_client.h"
 #include "oxydra/sandbox/shell_backend.h"
+#include "oxydra/testlib/must_work.h"
+#include "oxydra/testlib/temp_dir.h"
 
 namespace oxydra::sandbox::testing {
 
-// A private temp directory, removed with its contents; short enough for sun_path.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+// Short prefix: socket paths inside must fit in sun_path.
+struct TempDir : testlib::TempDir {
+  TempDir() : testlib::TempDir("oxs") {}
 };
 
-// $OXYDRA_BIN_DIR/shell-daemon, or empty when it is not there.
+// <bin_dir>/shell-daemon, or empty when it is not there.
 std::string shell_daemon_binary();
 
 // One shell-daemon process listening on a Unix socket.
@@ -49,12 +44,8 @@ SidecarEndpoint unix_endpoint(const std::string& socket);
 
 // Skips the test unless the daemon binary exists; with OXYDRA_MUST_WORK=1 a
 // missing binary fails instead.
-#define REQUIRE_SHELL_DAEMON(binary)                                            \
-  do {                                                                          \
-    binary = ::oxydra::sandbox::testing::shell_daemon_binary();                 \
-    if (binary.empty()) {                                                       \
-      const char* must = std::getenv("OXYDRA_MUST_WORK");                       \
-      if (must && std::string(must) == "1") FAIL() << "shell-daemon not built"; \
-      GTEST_SKIP() << "shell-daemon not found in $OXYDRA_BIN_DIR";              \
-    }                                                                           \
+#define REQUIRE_SHELL_DAEMON(binary)                                                   \
+  do {                                                                                 \
+    binary = ::oxydra::sandbox::testing::shell_daemon_binary();                        \
+    OXYDRA_SKIP_UNLESS(!binary.empty(), "shell-daemon is not built next to the test"); \
   } while (0)

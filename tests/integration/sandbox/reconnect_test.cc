@@ -8,6 +8,7 @@
 #include "daemon_process.h"
 #include "oxydra/sandbox/daemon_shell_session.h"
 #include "oxydra/sandbox/shell_backend.h"
+#include "oxydra/testlib/eventually.h"
 #include "oxydra/types/startup_status.h"
 
 namespace oxydra::sandbox {
@@ -44,17 +45,17 @@ TEST(DaemonRestart, ClientReconnectsAndInFlightRequestFailsCleanly) {
     in_flight = session.exec(ExecOptions{.command = "echo ready; sleep 5",
                                          .on_output = [&](const OutputChunk&) { started = true; }});
   });
-  while (!started)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(testlib::eventually([&] { return started.load(); }, std::chrono::seconds(30)))
+      << "started never became true";
   daemon->stop(SIGKILL);
   runner.join();
   ASSERT_FALSE(in_flight);
-  EXPECT_EQ(in_flight.error().code, "connection_lost") << in_flight.error().message;
+  EXPECT_EQ(in_flight.error().code, ErrorCode::connection_lost) << in_flight.error().message;
 
   daemon = std::make_unique<DaemonProcess>(binary, socket);
   auto stale = session.exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(stale);
-  EXPECT_EQ(stale.error().code, "unknown_session") << stale.error().message;
+  EXPECT_EQ(stale.error().code, ErrorCode::unknown_session) << stale.error().message;
   EXPECT_EQ(client->connections(), 2u);
 
   ASSERT_TRUE(session.spawn({}));
@@ -110,7 +111,7 @@ TEST(DaemonRestart, DaemonGoneForGoodMakesCallsFailAndStatusSaysWhy) {
   ::unlink(socket.c_str());  // the sidecar is gone for good
   auto result = session.exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, degraded::kSidecarConnectionFailed) << result.error().message;
+  EXPECT_EQ(result.error().code, ErrorCode::sidecar_connection_failed) << result.error().message;
   const auto status = (*client)->status();
   EXPECT_FALSE(status.available);
   EXPECT_EQ(status.code, degraded::kSidecarConnectionFailed);
@@ -167,7 +168,7 @@ TEST(DaemonAvailability, MissingSocketIsUnavailable) {
   auto session = backend->new_session();
   auto result = session->exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, degraded::kSidecarConnectionFailed);
+  EXPECT_EQ(result.error().code, ErrorCode::sidecar_connection_failed);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "daemon_process.h"
 #include "oxydra/sandbox/shell_backend.h"
+#include "oxydra/testlib/eventually.h"
 
 namespace oxydra::sandbox {
 namespace {
@@ -131,9 +132,10 @@ struct Started {
   OutputCallback callback() {
     return [this](const OutputChunk&) { flag = true; };
   }
+  // Bounded: on a timeout the test fails and goes on to cancel, never hangs.
   void wait() const {
-    while (!flag)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(testlib::eventually([this] { return flag.load(); }, std::chrono::seconds(30)))
+        << "the command never printed";
   }
 };
 
@@ -186,7 +188,7 @@ TEST_F(DaemonSessionTest, KillStopsTheCommandAndEndsTheSession) {
   EXPECT_FALSE(session_->id());
   auto after = session_->exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(after);
-  EXPECT_EQ(after.error().code, "unknown_session");
+  EXPECT_EQ(after.error().code, ErrorCode::unknown_session);
   ASSERT_TRUE(session_->spawn({}));
   EXPECT_EQ(run("echo again").stdout_text, "again\n");
 }

@@ -13,16 +13,11 @@
 #include <sstream>
 #include <thread>
 
+#include "oxydra/testlib/eventually.h"
+
 extern char** environ;
 
 namespace oxydra::testlib {
-
-std::string bin_dir() {
-  if (const char* dir = std::getenv("OXYDRA_BIN_DIR"); dir && *dir) return dir;
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : exe.parent_path().string();
-}
 
 ChildProcess::~ChildProcess() {
   if (running()) {
@@ -86,13 +81,8 @@ std::string ChildProcess::log() const {
 }
 
 bool wait_for_path(const std::string& path, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   struct stat st;
-  while (::stat(path.c_str(), &st) != 0) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
+  return eventually([&] { return ::stat(path.c_str(), &st) == 0; }, timeout, 5ms);
 }
 
 }  // namespace oxydra::testlib

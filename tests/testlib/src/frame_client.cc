@@ -21,7 +21,8 @@ using Clock = std::chrono::steady_clock;
 Result<FrameClient> FrameClient::connect_unix(const std::string& path,
                                               std::chrono::milliseconds timeout) {
   sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path)) return fail("io", "socket path too long: " + path);
+  if (path.size() >= sizeof(addr.sun_path))
+    return fail(ErrorCode::io, "socket path too long: " + path);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const auto deadline = Clock::now() + timeout;

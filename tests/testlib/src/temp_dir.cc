@@ -1,21 +1,16 @@
 #include "oxydra/testlib/temp_dir.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 namespace oxydra::testlib {
 
 TempDir::TempDir(const std::string& prefix) {
-  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp " + tmpl + " failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
+  std::error_code error;
+  dir_ = sys::TempDir::create(prefix, error);
+  if (!dir_)
+    throw std::runtime_error("create a temporary directory " + prefix + ": " + error.message());
+  path_ = dir_.path().string();
 }
 
 }  // namespace oxydra::testlib

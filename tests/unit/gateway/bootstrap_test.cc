@@ -64,25 +64,25 @@ TEST(Bootstrap, RefusesABrokenEnvelopeWithOneLine) {
   j["sidecar_endpoint"]["address"] = " ";
   auto envelope = read_sent(encode_frame(j.dump()));
   ASSERT_FALSE(envelope);
-  EXPECT_EQ(envelope.error().code, "invalid_envelope");
+  EXPECT_EQ(envelope.error().code, ErrorCode::invalid_envelope);
   EXPECT_EQ(envelope.error().message, "sidecar_endpoint.address: must not be blank");
 }
 
 TEST(Bootstrap, RefusesAnOversizedFrameWithoutReadingIt) {
   auto envelope = read_sent(std::string("\x00\x20\x00\x01", 4));  // 2 MiB + 1
   ASSERT_FALSE(envelope);
-  EXPECT_EQ(envelope.error().code, "invalid_envelope");
+  EXPECT_EQ(envelope.error().code, ErrorCode::invalid_envelope);
   EXPECT_NE(envelope.error().message.find("exceeds the limit of 1048576"), std::string::npos);
 }
 
 TEST(Bootstrap, RefusesEmptyTruncatedAndNonJsonFrames) {
   auto empty = read_sent(std::string("\0\0\0\0", 4));
-  EXPECT_EQ(empty.error().code, "invalid_envelope");
+  EXPECT_EQ(empty.error().code, ErrorCode::invalid_envelope);
   auto truncated = read_sent(encode_frame(envelope_json().dump()).substr(0, 20));
-  EXPECT_EQ(truncated.error().code, "bootstrap_failed");
+  EXPECT_EQ(truncated.error().code, ErrorCode::bootstrap_failed);
   EXPECT_NE(truncated.error().message.find("stream ended after 16 of"), std::string::npos);
   auto not_json = read_sent(encode_frame("{nope"));
-  EXPECT_EQ(not_json.error().code, "invalid_envelope");
+  EXPECT_EQ(not_json.error().code, ErrorCode::invalid_envelope);
   EXPECT_EQ(not_json.error().message, "envelope: not valid JSON");
 }
 
@@ -100,7 +100,7 @@ TEST(Bootstrap, RefusesAClosedDescriptor) {
   input.fd = 987;
   auto envelope = read_bootstrap(input);
   ASSERT_FALSE(envelope);
-  EXPECT_EQ(envelope.error().code, "bootstrap_failed");
+  EXPECT_EQ(envelope.error().code, ErrorCode::bootstrap_failed);
 }
 
 TEST(Bootstrap, ConnectsToTheRunnersSocket) {

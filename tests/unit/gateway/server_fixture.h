@@ -9,6 +9,7 @@
 #include "fake_provider.h"
 #include "oxydra/gateway/server.h"
 #include "oxydra/gateway_client/client.h"
+#include "oxydra/testlib/eventually.h"
 #include "oxydra/testlib/temp_dir.h"
 #include "oxydra/tools/shell_tool.h"
 #include "probe_tools.h"
@@ -76,10 +77,7 @@ struct ServerFixture : ::testing::Test {
 
   // Polls until the provider has received `n` requests.
   bool wait_for_calls(std::size_t n) {
-    for (int i = 0; i < 2000 && provider->calls() < n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return provider->calls() >= n;
+    return testlib::eventually([&] { return provider->calls() >= n; }, std::chrono::seconds(10));
   }
 };
 

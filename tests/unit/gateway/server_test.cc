@@ -63,12 +63,12 @@ TEST_F(GatewayServer, OneTurnPerSessionAndCancelStopsOnlyTheActiveOne) {
   auto first = client();
   auto second = client();
   const auto session = first->hello()->session_id;
-  Result<gateway_rpc::TurnComplete> done = fail("none", "");
+  Result<gateway_rpc::TurnComplete> done = fail(ErrorCode::internal, "");
   std::thread turn([&] { done = first->send_message(session, "talk a lot"); });
   ASSERT_TRUE(wait_for_calls(1));
   auto busy = second->send_message(session, "me too");
   ASSERT_FALSE(busy);
-  EXPECT_EQ(busy.error().code, "busy");
+  EXPECT_EQ(busy.error().code, ErrorCode::busy);
   // Another client cannot cancel a turn it did not start.
   EXPECT_FALSE(*second->cancel("c-2"));  // the first client's send_message
   auto cancelled = first->cancel_active();
@@ -92,8 +92,8 @@ TEST_F(GatewayServer, ADisconnectedClientsTurnIsCancelled) {
   turn.join();
   provider->push(FakeReply{"back again"});
   auto second = client();
-  Result<gateway_rpc::TurnComplete> done = fail("busy", "");
-  for (int i = 0; i < 1000 && !done && done.error().code == "busy"; ++i) {
+  Result<gateway_rpc::TurnComplete> done = fail(ErrorCode::busy, "");
+  for (int i = 0; i < 1000 && !done && done.error().code == ErrorCode::busy; ++i) {
     done = second->send_message(session, "again");
     if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -117,10 +117,10 @@ TEST_F(GatewayServer, SessionsCanBeCreatedListedAndSelected) {
   EXPECT_EQ(c->hello(first)->session_id, first);
   auto unknown = c->hello(std::string("chat-nope"));
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().code, "unknown_session");
+  EXPECT_EQ(unknown.error().code, ErrorCode::unknown_session);
   auto send_unknown = c->send_message("chat-nope", "hi");
   ASSERT_FALSE(send_unknown);
-  EXPECT_EQ(send_unknown.error().code, "unknown_session");
+  EXPECT_EQ(send_unknown.error().code, ErrorCode::unknown_session);
 }
 
 TEST_F(GatewayServer, SessionsWithoutMemoryLiveInTheProcess) {
@@ -159,7 +159,7 @@ TEST_F(GatewayServer, StopEndsRunningTurnsAndRemovesTheSocket) {
   provider->push(FakeReply{.text = "", .wait_for_cancel = true});
   auto c = client();
   const auto session = c->hello()->session_id;
-  Result<gateway_rpc::TurnComplete> done = fail("none", "");
+  Result<gateway_rpc::TurnComplete> done = fail(ErrorCode::internal, "");
   std::thread turn([&] { done = c->send_message(session, "hi"); });
   ASSERT_TRUE(wait_for_calls(1));
   stop();
@@ -177,7 +177,7 @@ TEST_F(GatewayServer, ALiveSocketIsNotStolen) {
   other.gateway_socket = socket;
   auto second = Server::listen(std::move(other), ServerOptions{.handle_signals = false});
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, "address_in_use");
+  EXPECT_EQ(second.error().code, ErrorCode::address_in_use);
 }
 
 }  // namespace

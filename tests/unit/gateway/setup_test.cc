@@ -66,7 +66,7 @@ TEST(SetupFromEnvelope, RefusesAMissingCredential) {
   envelope.credentials.clear();
   auto setup = setup_from_envelope(envelope);
   ASSERT_FALSE(setup);
-  EXPECT_EQ(setup.error().code, "invalid_envelope");
+  EXPECT_EQ(setup.error().code, ErrorCode::invalid_envelope);
   EXPECT_EQ(setup.error().message, "credentials.openai: is required by providers.p.credential");
 }
 
@@ -76,7 +76,7 @@ TEST(SetupFromEnvelope, RefusesAnInvalidAgentConfig) {
   envelope.agent_config["runtime"] = {{"max_turns", 0}};
   auto setup = setup_from_envelope(envelope);
   ASSERT_FALSE(setup);
-  EXPECT_EQ(setup.error().code, "invalid_envelope");
+  EXPECT_EQ(setup.error().code, ErrorCode::invalid_envelope);
   EXPECT_NE(setup.error().message.find("agent_config.runtime.max_turns"), std::string::npos);
 }
 
@@ -86,7 +86,7 @@ TEST(SetupFromEnvelope, RefusesAGatewayItCannotListenOn) {
   envelope.gateway = ChannelEndpoint{ChannelTransport::vsock, "3:5000"};
   auto setup = setup_from_envelope(envelope);
   ASSERT_FALSE(setup);
-  EXPECT_EQ(setup.error().code, "invalid_envelope");
+  EXPECT_EQ(setup.error().code, ErrorCode::invalid_envelope);
   EXPECT_NE(setup.error().message.find("gateway.transport"), std::string::npos);
 }
 
@@ -131,7 +131,7 @@ TEST_F(DirectMode, NamesTheMissingVariable) {
   ::unsetenv("OXY_DIRECT_TEST_KEY");
   auto setup = setup_direct(DirectOptions{config, dir.file("ws")});
   ASSERT_FALSE(setup);
-  EXPECT_EQ(setup.error().code, "invalid_config");
+  EXPECT_EQ(setup.error().code, ErrorCode::invalid_config);
   EXPECT_NE(setup.error().message.find("OXY_DIRECT_TEST_KEY is not set"), std::string::npos);
 }
 

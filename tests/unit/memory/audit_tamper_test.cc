@@ -63,7 +63,7 @@ class AuditTamper : public ::testing::Test {
     testing::write_all(path_, data);
     auto summary = verify_audit_log(path_);
     if (summary) return "verified " + std::to_string(summary->lines) + " lines";
-    EXPECT_EQ(summary.error().code, "audit_tampered");
+    EXPECT_EQ(summary.error().code, ErrorCode::audit_tampered);
     return summary.error().message;
   }
 
@@ -88,7 +88,7 @@ TEST_F(AuditTamper, EmptyLogVerifies) {
 TEST_F(AuditTamper, MissingFileIsAnIoError) {
   auto summary = verify_audit_log(dir_.file("nope.jsonl"));
   ASSERT_FALSE(summary);
-  EXPECT_EQ(summary.error().code, "io");
+  EXPECT_EQ(summary.error().code, ErrorCode::io);
 }
 
 // Every byte of every line, changed, is caught at that line.

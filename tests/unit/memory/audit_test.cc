@@ -133,7 +133,7 @@ TEST(AuditLog, OneWriterAtATime) {
   ASSERT_TRUE(first);
   auto second = AuditLog::open(path);
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, "audit_locked");
+  EXPECT_EQ(second.error().code, ErrorCode::audit_locked);
 }
 
 TEST(AuditLog, ConcurrentAppendsKeepOneChain) {

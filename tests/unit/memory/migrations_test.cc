@@ -82,13 +82,13 @@ TEST(Migrations, NewerDatabaseIsRefused) {
   ASSERT_TRUE(db);
   auto version = migrate(*db, schema_migrations());
   ASSERT_FALSE(version);
-  EXPECT_EQ(version.error().code, "schema_too_new");
+  EXPECT_EQ(version.error().code, ErrorCode::schema_too_new);
   EXPECT_THAT(version.error().message, HasSubstr(path));
   EXPECT_THAT(version.error().message, HasSubstr("version 99 is newer"));
 
   auto store = Store::open(path);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "schema_too_new");
+  EXPECT_EQ(store.error().code, ErrorCode::schema_too_new);
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ TEST(Store, OpenErrorNamesThePath) {
   const std::string path = dir.file("missing/internal/memory.db");
   auto store = Store::open(path);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "storage");
+  EXPECT_EQ(store.error().code, ErrorCode::storage);
   EXPECT_EQ(store.error().message, "open " + path + ": No such file or directory");
 }
 
@@ -117,7 +117,7 @@ TEST(Store, SessionsAreListedMostRecentlyActiveFirst) {
   EXPECT_TRUE(store.session_exists(first->id).value());
   EXPECT_FALSE(store.session_exists("chat-nope").value());
   ASSERT_TRUE(store.set_title(second->id, "renamed"));
-  EXPECT_EQ(store.set_title("chat-nope", "x").error().code, "unknown_session");
+  EXPECT_EQ(store.set_title("chat-nope", "x").error().code, ErrorCode::unknown_session);
 }
 
 TEST(Store, MessagesRoundTripInOrder) {
@@ -153,12 +153,12 @@ TEST(Store, RejectsUnknownSessionsAndBadToolCalls) {
   TempDir dir;
   Store store = open_store(dir.file("memory.db"));
   EXPECT_EQ(store.append_message("chat-x", message(Role::user, "hi")).error().code,
-            "unknown_session");
-  EXPECT_EQ(store.load_messages("chat-x").error().code, "unknown_session");
+            ErrorCode::unknown_session);
+  EXPECT_EQ(store.load_messages("chat-x").error().code, ErrorCode::unknown_session);
   auto session = store.create_session();
   StoredMessage bad = message(Role::assistant, "");
   bad.tool_calls = "[{not json";
-  EXPECT_EQ(store.append_message(session->id, bad).error().code, "invalid_argument");
+  EXPECT_EQ(store.append_message(session->id, bad).error().code, ErrorCode::invalid_arguments);
   EXPECT_TRUE(store.load_messages(session->id)->empty());
 }
 
@@ -176,7 +176,8 @@ TEST(Store, InFlightMessageCanBeFinished) {
   auto loaded = store.load_messages(session->id).value().at(0);
   EXPECT_EQ(loaded.content, "Hello");
   EXPECT_EQ(loaded.status, MessageStatus::complete);
-  EXPECT_EQ(store.update_message(session->id, 42, partial).error().code, "invalid_argument");
+  EXPECT_EQ(store.update_message(session->id, 42, partial).error().code,
+            ErrorCode::invalid_arguments);
 }
 
 // The agent restarts: a new Store on the same file sees the whole conversation

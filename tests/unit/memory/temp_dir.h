@@ -9,27 +9,20 @@
 #include <iterator>
 #include <string>
 
+#include "oxydra/testlib/temp_dir.h"
+
 namespace oxydra::memory::testing {
 
-// A fresh directory under $TMPDIR, removed with everything in it.
+// The test kit's directory, seen as a std::filesystem::path.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "oxydra-memory-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
+  TempDir() : dir_("oxydra-memory"), path_(dir_.path()) {}
 
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  testlib::TempDir dir_;
   std::filesystem::path path_;
 };
 

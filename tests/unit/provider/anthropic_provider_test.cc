@@ -112,7 +112,7 @@ TEST(AnthropicProvider, ErrorEventMidStreamIsReported) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "provider_error");
+  EXPECT_EQ(response.error().code, ErrorCode::provider_error);
   EXPECT_EQ(
       response.error().message,
       "POST " + server.base_url() + "/v1/messages: invalid_request_error: prompt is too long");
@@ -126,7 +126,7 @@ TEST(AnthropicProvider, HttpErrorCarriesTheApiMessage) {
   auto provider = provider_for(fake_settings(server, ApiKind::anthropic));
   auto response = provider->chat(simple_request(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "http_error");
+  EXPECT_EQ(response.error().code, ErrorCode::http_error);
   EXPECT_EQ(response.error().message,
             "POST " + server.base_url() + "/v1/messages: HTTP 400: messages: roles must alternate");
   EXPECT_EQ(server.request_count(), 1u);

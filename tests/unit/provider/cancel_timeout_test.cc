@@ -48,7 +48,7 @@ TEST(ProviderCancel, CancelMidStreamReturnsPromptly) {
   const auto elapsed = Clock::now() - cancelled_at;
   auto response = call.get();
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "cancelled");
+  EXPECT_EQ(response.error().code, ErrorCode::cancelled);
   EXPECT_EQ(response.error().message,
             "POST " + server.base_url() + "/v1/chat/completions: cancelled");
   // Far below the 30 s idle timeout that would otherwise end the call.
@@ -65,7 +65,7 @@ TEST(ProviderCancel, AlreadyCancelledTokenSendsNothing) {
   cancel.cancel();
   auto response = provider->chat(simple_request(), cancel);
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "cancelled");
+  EXPECT_EQ(response.error().code, ErrorCode::cancelled);
   EXPECT_EQ(server.request_count(), 0u);
 }
 
@@ -81,7 +81,7 @@ TEST(ProviderCancel, CancelDuringRetryBackoff) {
   ASSERT_EQ(call.wait_for(10s), std::future_status::ready);
   auto response = call.get();
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "cancelled");
+  EXPECT_EQ(response.error().code, ErrorCode::cancelled);
   EXPECT_EQ(server.request_count(), 1u);
 }
 
@@ -95,7 +95,7 @@ TEST(ProviderTimeout, IdleStreamTimeoutAfterOutputIsNotRetried) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "idle_timeout");
+  EXPECT_EQ(response.error().code, ErrorCode::idle_timeout);
   EXPECT_EQ(response.error().message, "POST " + server.base_url() +
                                           "/v1/chat/completions: no data for 300 ms "
                                           "(idle-stream timeout)");
@@ -130,7 +130,7 @@ TEST(ProviderTimeout, RequestTimeoutIsNotRetried) {
   auto provider = provider_for(settings);
   auto response = provider->chat(simple_request(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "request_timeout");
+  EXPECT_EQ(response.error().code, ErrorCode::request_timeout);
   EXPECT_EQ(response.error().message,
             "POST " + server.base_url() + "/v1/chat/completions: timed out after 300 ms");
   EXPECT_EQ(server.request_count(), 1u);
@@ -144,7 +144,7 @@ TEST(ProviderErrors, MalformedSseGivesAClearError) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "invalid_response");
+  EXPECT_EQ(response.error().code, ErrorCode::invalid_response);
   EXPECT_EQ(
       response.error().message,
       "POST " + server.base_url() +
@@ -162,7 +162,7 @@ TEST(ProviderErrors, OversizedStreamEventIsAnError) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "invalid_response");
+  EXPECT_EQ(response.error().code, ErrorCode::invalid_response);
   EXPECT_NE(response.error().message.find("exceeds 4096 bytes"), std::string::npos);
 }
 
@@ -183,7 +183,7 @@ TEST(ProviderErrors, ApiKeyNeverAppearsInErrorMessages) {
   EventLog log;
   auto second = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, "provider_error");
+  EXPECT_EQ(second.error().code, ErrorCode::provider_error);
   EXPECT_EQ(second.error().message.find(kApiKey), std::string::npos) << second.error().message;
 }
 

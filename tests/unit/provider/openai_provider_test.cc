@@ -184,7 +184,7 @@ TEST(OpenAiProvider, InvalidToolSchemaIsRejectedBeforeSending) {
   request.tools = {{"broken", "x", "{not json"}};
   auto response = provider->chat(request, CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "invalid_request");
+  EXPECT_EQ(response.error().code, ErrorCode::invalid_request);
   EXPECT_NE(response.error().message.find("tool broken: input schema is not a JSON object"),
             std::string::npos);
   EXPECT_EQ(server.request_count(), 0u);

@@ -80,7 +80,7 @@ TEST(ProviderRetry, ServerErrorsExhaustTheAttempts) {
   auto provider = provider_for(fake_settings(server));
   auto response = provider->chat(simple_request(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "http_error");
+  EXPECT_EQ(response.error().code, ErrorCode::http_error);
   EXPECT_EQ(response.error().message, "POST " + server.base_url() +
                                           "/v1/chat/completions: HTTP 500: boom "
                                           "(gave up after 3 attempts)");
@@ -95,7 +95,7 @@ TEST(ProviderRetry, UnauthorizedIsNotRetried) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "http_error");
+  EXPECT_EQ(response.error().code, ErrorCode::http_error);
   EXPECT_EQ(response.error().message,
             "POST " + server.base_url() + "/v1/chat/completions: HTTP 401: invalid api key");
   EXPECT_EQ(server.request_count(), 1u);
@@ -130,7 +130,7 @@ TEST(ProviderRetry, ConnectionRefusedGivesUpWithAClearMessage) {
   auto provider = provider_for(settings);
   auto response = provider->chat(simple_request(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "connection_failed");
+  EXPECT_EQ(response.error().code, ErrorCode::connection_failed);
   EXPECT_TRUE(response.error().message.starts_with("POST " + base_url + "/chat/completions: "))
       << response.error().message;
   EXPECT_TRUE(response.error().message.ends_with("(gave up after 2 attempts)"))
@@ -164,7 +164,7 @@ TEST(ProviderRetry, NothingIsRetriedOnceOutputWasDelivered) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "connection_failed");
+  EXPECT_EQ(response.error().code, ErrorCode::connection_failed);
   EXPECT_TRUE(
       response.error().message.starts_with("POST " + server.base_url() + "/v1/chat/completions: "))
       << response.error().message;
@@ -181,7 +181,7 @@ TEST(ProviderRetry, StreamClosedWithoutEndMarkerIsAnError) {
   EventLog log;
   auto response = provider->stream_chat(simple_request(), log.handler(), CancelToken());
   ASSERT_FALSE(response);
-  EXPECT_EQ(response.error().code, "invalid_response");
+  EXPECT_EQ(response.error().code, ErrorCode::invalid_response);
   EXPECT_EQ(response.error().message,
             "POST " + server.base_url() + "/v1/chat/completions: stream ended before [DONE]");
   EXPECT_EQ(server.request_count(), 1u);

@@ -147,7 +147,7 @@ TEST(SseParser, OversizeLineIsAnErrorWithoutUnboundedGrowth) {
   ASSERT_TRUE(parser.feed(slice));
   auto fed = parser.feed(slice);
   ASSERT_FALSE(fed);
-  EXPECT_EQ(fed.error().code, "invalid_response");
+  EXPECT_EQ(fed.error().code, ErrorCode::invalid_response);
   EXPECT_NE(fed.error().message.find("line exceeds 64 bytes"), std::string::npos);
   EXPECT_TRUE(parser.failed());
   EXPECT_EQ(parser.pending_bytes(), 0u);

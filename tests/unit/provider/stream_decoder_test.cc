@@ -82,7 +82,7 @@ TEST(OpenAiStreamDecoder, InterleavedToolCallsAreReassembledByIndex) {
 TEST(OpenAiStreamDecoder, StreamWithoutDoneOrFinishReasonIsIncomplete) {
   Decoded decoded = decode(ApiKind::openai_chat, {testlib::openai_chunk({{"content", "Hel"}})});
   ASSERT_FALSE(decoded.status);
-  EXPECT_EQ(decoded.status.error().code, "invalid_response");
+  EXPECT_EQ(decoded.status.error().code, ErrorCode::invalid_response);
   EXPECT_EQ(decoded.status.error().message, "stream ended before [DONE]");
 }
 
@@ -97,14 +97,14 @@ TEST(OpenAiStreamDecoder, FinishReasonWithoutDoneIsAccepted) {
 TEST(OpenAiStreamDecoder, MalformedJsonAndMidStreamErrorsAreReported) {
   Decoded bad = decode(ApiKind::openai_chat, {"data: {\"choices\": [\n\n"});
   ASSERT_FALSE(bad.status);
-  EXPECT_EQ(bad.status.error().code, "invalid_response");
+  EXPECT_EQ(bad.status.error().code, ErrorCode::invalid_response);
   EXPECT_NE(bad.status.error().message.find("malformed stream event"), std::string::npos);
 
   Decoded error =
       decode(ApiKind::openai_chat,
              {"data: {\"error\":{\"message\":\"upstream overloaded\",\"code\":502}}\n\n"});
   ASSERT_FALSE(error.status);
-  EXPECT_EQ(error.status.error().code, "provider_error");
+  EXPECT_EQ(error.status.error().code, ErrorCode::provider_error);
   EXPECT_EQ(error.status.error().message, "upstream overloaded");
 }
 
@@ -154,7 +154,7 @@ TEST(AnthropicStreamDecoder, ErrorEventsAreClassified) {
           "error",
           R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")});
   ASSERT_FALSE(overloaded.status);
-  EXPECT_EQ(overloaded.status.error().code, "provider_unavailable");
+  EXPECT_EQ(overloaded.status.error().code, ErrorCode::provider_unavailable);
   EXPECT_EQ(overloaded.status.error().message, "overloaded_error: Overloaded");
 
   Decoded invalid =
@@ -163,7 +163,7 @@ TEST(AnthropicStreamDecoder, ErrorEventsAreClassified) {
                  "error",
                  R"({"type":"error","error":{"type":"invalid_request_error","message":"bad"}})")});
   ASSERT_FALSE(invalid.status);
-  EXPECT_EQ(invalid.status.error().code, "provider_error");
+  EXPECT_EQ(invalid.status.error().code, ErrorCode::provider_error);
 }
 
 TEST(AnthropicStreamDecoder, StreamCutBeforeMessageStopIsIncomplete) {

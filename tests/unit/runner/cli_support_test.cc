@@ -24,7 +24,7 @@ TEST(FindRunnerConfig, ExplicitThenSearchOrder) {
   EXPECT_EQ(*find_runner_config("", {dir.file("absent.toml"), second}), second);
   auto none = find_runner_config("", {dir.file("absent.toml")});
   ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().code, "no_runner_config");
+  EXPECT_EQ(none.error().code, ErrorCode::no_runner_config);
 }
 
 TEST(SelectUser, OnlyUserIsTheDefaultAndOthersMustBeNamed) {
@@ -44,10 +44,10 @@ TEST(SelectUser, OnlyUserIsTheDefaultAndOthersMustBeNamed) {
   options.config_path = two;
   auto ambiguous = select_user(options);
   ASSERT_FALSE(ambiguous);
-  EXPECT_EQ(ambiguous.error().code, "user_required");
+  EXPECT_EQ(ambiguous.error().code, ErrorCode::user_required);
   EXPECT_NE(ambiguous.error().message.find("alice, bob"), std::string::npos);
   options.user = "carol";
-  EXPECT_EQ(select_user(options).error().code, "unknown_user");
+  EXPECT_EQ(select_user(options).error().code, ErrorCode::unknown_user);
   options.user = "bob";
   EXPECT_EQ(select_user(options)->user_id, "bob");
 }

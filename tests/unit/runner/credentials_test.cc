@@ -45,7 +45,7 @@ TEST(Credentials, ResolvesOnlyTheSelectedProvidersCredential) {
 TEST(Credentials, MissingVariableNamesTheRefNotAValue) {
   auto resolved = resolve_credentials(refs("env:OXY_KEY"), agent_using("openai"), env_with({}));
   ASSERT_FALSE(resolved);
-  EXPECT_EQ(resolved.error().code, "credential_missing");
+  EXPECT_EQ(resolved.error().code, ErrorCode::credential_missing);
   EXPECT_NE(resolved.error().message.find("env:OXY_KEY"), std::string::npos);
 }
 

@@ -15,7 +15,7 @@ TEST(RunnerLock, SecondAcquireFailsNamingThePid) {
   ASSERT_TRUE(first) << first.error().message;
   auto second = RunnerLock::acquire(file, "alice");
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, "already_running");
+  EXPECT_EQ(second.error().code, ErrorCode::already_running);
   EXPECT_NE(second.error().message.find("pid " + std::to_string(::getpid())), std::string::npos)
       << second.error().message;
   EXPECT_EQ(RunnerLock::holder(file), ::getpid());

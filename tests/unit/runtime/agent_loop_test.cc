@@ -90,13 +90,13 @@ TEST(AgentLoop, BadArgumentsAndUnknownToolsAnswerTheModelWithAnError) {
 
 TEST(AgentLoop, ProviderFailureEndsTheTurnWithAnErrorNotice) {
   testing::Rig rig;
-  rig.provider->push(
-      FakeReply{.text = "par", .error = Error{"http_error", "POST http://x/v1: HTTP 500"}});
+  rig.provider->push(FakeReply{
+      .text = "par", .error = Error{ErrorCode::http_error, "POST http://x/v1: HTTP 500"}});
   Conversation conversation("s");
   auto result = rig.run(conversation, "hi");
   EXPECT_EQ(result.stop_reason, "error");
   ASSERT_TRUE(result.error);
-  EXPECT_EQ(result.error->code, "http_error");
+  EXPECT_EQ(result.error->code, ErrorCode::http_error);
   auto notices = rig.of_kind(TurnEventKind::notice);
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_EQ(notices[0].code, "http_error");

@@ -24,7 +24,8 @@ Result<provider::ChatResponse> FakeProvider::stream_chat(const provider::ChatReq
   {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
-    if (replies_.empty()) return fail("provider_error", "fake provider: no scripted reply left");
+    if (replies_.empty())
+      return fail(ErrorCode::provider_error, "fake provider: no scripted reply left");
     reply = std::move(replies_.front());
     replies_.pop_front();
   }
@@ -35,12 +36,12 @@ Result<provider::ChatResponse> FakeProvider::stream_chat(const provider::ChatReq
     if (on_event) on_event(event);
   };
   for (std::size_t at = 0; at < reply.text.size(); at += 4) {
-    if (cancel.cancelled()) return fail("cancelled", "fake provider: cancelled");
+    if (cancel.cancelled()) return fail(ErrorCode::cancelled, "fake provider: cancelled");
     emit(ChatEvent::text_delta(reply.text.substr(at, 4)));
   }
   if (reply.wait_for_cancel) {
     cancel.wait_for(std::chrono::seconds(30));
-    return fail("cancelled", "fake provider: cancelled");
+    return fail(ErrorCode::cancelled, "fake provider: cancelled");
   }
   if (reply.error) return tl::unexpected(*reply.error);
   for (std::size_t i = 0; i < reply.calls.size(); ++i) {

@@ -37,8 +37,8 @@ TEST(ToolCallCodec, RoundTripsCallsWithRawArguments) {
 }
 
 TEST(ToolCallCodec, RefusesOtherShapes) {
-  EXPECT_EQ(decode_tool_calls("{}").error().code, "invalid_history");
-  EXPECT_EQ(decode_tool_calls(R"([{"name":"x"}])").error().code, "invalid_history");
+  EXPECT_EQ(decode_tool_calls("{}").error().code, ErrorCode::invalid_history);
+  EXPECT_EQ(decode_tool_calls(R"([{"name":"x"}])").error().code, ErrorCode::invalid_history);
 }
 
 TEST(RestoreHistory, KeepsACompleteConversation) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "oxydra/sandbox/daemon_shell_session.h"
+#include "oxydra/testlib/eventually.h"
 #include "test_peer.h"
 
 namespace oxydra::sandbox {
@@ -109,7 +110,7 @@ TEST(DaemonClient, DroppedConnectionFailsInFlightRequestsAndReconnects) {
 
   auto lost = session.exec(ExecOptions{.command = "sleep 100"});
   ASSERT_FALSE(lost);
-  EXPECT_EQ(lost.error().code, "connection_lost");
+  EXPECT_EQ(lost.error().code, ErrorCode::connection_lost);
   EXPECT_NE(lost.error().message.find("may or may not have run"), std::string::npos);
 
   auto again = session.exec(ExecOptions{.command = "true"});
@@ -178,7 +179,7 @@ TEST(DaemonClient, TimedOutRequestFailsAndItsLateReplyIsDropped) {
   quick.timeout = std::chrono::milliseconds(50);
   auto timed_out = client->call("exec_command", {{"session_id", "s"}, {"command", "slow"}}, quick);
   ASSERT_FALSE(timed_out);
-  EXPECT_EQ(timed_out.error().code, "request_timeout");
+  EXPECT_EQ(timed_out.error().code, ErrorCode::request_timeout);
   auto next = client->call("exec_command", {{"session_id", "s"}, {"command", "fast"}});
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_EQ(next->payload.value("exit_code", -1), 0);
@@ -191,11 +192,11 @@ TEST(DaemonClient, ErrorRepliesCarryTheDaemonsCode) {
   ASSERT_TRUE(client);
   auto reply = client->call("no_such_op", nlohmann::json::object());
   ASSERT_FALSE(reply);
-  EXPECT_EQ(reply.error().code, "unknown_op");
+  EXPECT_EQ(reply.error().code, ErrorCode::unknown_op);
   client->close();
   auto closed = client->call("hello", nlohmann::json::object());
   ASSERT_FALSE(closed);
-  EXPECT_EQ(closed.error().code, "closed");
+  EXPECT_EQ(closed.error().code, ErrorCode::connection_lost);
   EXPECT_FALSE(client->status().available);
 }
 
@@ -279,14 +280,14 @@ TEST(DaemonShellSession, CancelEndsTheWaitEvenIfTheDaemonNeverAnswers) {
   ASSERT_TRUE(session.spawn({}));
   Result<ExecResult> result;
   std::thread runner([&] { result = session.exec(ExecOptions{.command = "hang"}); });
-  while (!exec_seen)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(testlib::eventually([&] { return exec_seen.load(); }, std::chrono::seconds(30)))
+      << "exec_seen never became true";
   auto cancelled = session.cancel();
   runner.join();
   ASSERT_FALSE(cancelled);
-  EXPECT_EQ(cancelled.error().code, "request_timeout");
+  EXPECT_EQ(cancelled.error().code, ErrorCode::request_timeout);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, "request_timeout");
+  EXPECT_EQ(result.error().code, ErrorCode::request_timeout);
   EXPECT_NE(result.error().message.find("after it was cancelled"), std::string::npos)
       << result.error().message;
 }
@@ -312,7 +313,7 @@ TEST(DaemonShellSession, StopTokenCancels) {
 
   auto never_started = session.exec(ExecOptions{.command = "true", .stop = stop.get_token()});
   ASSERT_FALSE(never_started);
-  EXPECT_EQ(never_started.error().code, "cancelled");
+  EXPECT_EQ(never_started.error().code, ErrorCode::cancelled);
 }
 
 TEST(DaemonShellSession, StreamsOutputAndMayCancelFromTheCallback) {
@@ -342,7 +343,7 @@ TEST(DaemonShellSession, UnspawnedSessionSaysSo) {
   DaemonShellSession session(client);
   auto result = session.exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, "unknown_session");
+  EXPECT_EQ(result.error().code, ErrorCode::unknown_session);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(DaemonClient, RestartedDaemonIsDetectedAndOldSessionIdsStayUnused) {
 
   auto stale = old_session->exec(ExecOptions{.command = "must not run"});
   ASSERT_FALSE(stale);
-  EXPECT_EQ(stale.error().code, "unknown_session");
+  EXPECT_EQ(stale.error().code, ErrorCode::unknown_session);
   old_session.reset();  // must not kill the new daemon's session-1
   ASSERT_TRUE(other.exec(ExecOptions{.command = "true"}));
   std::lock_guard lock(second->mu);
@@ -79,7 +79,7 @@ TEST(DaemonClient, HelloInstanceDecidesWhetherTheDaemonRestarted) {
   EXPECT_FALSE(session.exec(ExecOptions{.command = "dies"}));
   auto stale = session.exec(ExecOptions{.command = "must not run"});
   ASSERT_FALSE(stale);
-  EXPECT_EQ(stale.error().code, "unknown_session");
+  EXPECT_EQ(stale.error().code, ErrorCode::unknown_session);
   EXPECT_EQ(client->epoch(), 2u);
   std::lock_guard lock(second->mu);
   EXPECT_TRUE(second->exec_sessions.empty());

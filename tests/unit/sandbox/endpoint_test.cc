@@ -33,7 +33,7 @@ TEST(ParseEndpoint, UnknownTransportIsUnsupported) {
   for (const char* transport : {"tcp", "", "UNIX", "vsock "}) {
     auto parsed = parse_endpoint(SidecarEndpoint{transport, "/x"});
     ASSERT_FALSE(parsed) << transport;
-    EXPECT_EQ(parsed.error().code, degraded::kSidecarTransportUnsupported) << transport;
+    EXPECT_EQ(parsed.error().code, ErrorCode::sidecar_transport_unsupported) << transport;
   }
 }
 
@@ -54,7 +54,7 @@ TEST(ParseEndpoint, BlankOrMalformedAddressIsInvalid) {
   for (const auto& endpoint : bad) {
     auto parsed = parse_endpoint(endpoint);
     ASSERT_FALSE(parsed) << endpoint.transport << " " << endpoint.address;
-    EXPECT_EQ(parsed.error().code, degraded::kSidecarEndpointInvalid) << endpoint.address;
+    EXPECT_EQ(parsed.error().code, ErrorCode::sidecar_endpoint_invalid) << endpoint.address;
     EXPECT_NE(parsed.error().message.find(endpoint.transport), std::string::npos);
   }
 }

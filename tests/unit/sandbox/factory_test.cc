@@ -33,10 +33,10 @@ void expect_unavailable(ShellBackend& backend, std::string_view code) {
   EXPECT_EQ(session->status().code, code);
   auto spawned = session->spawn({});
   ASSERT_FALSE(spawned);
-  EXPECT_EQ(spawned.error().code, code);
+  EXPECT_EQ(to_string(spawned.error().code), code);
   auto result = session->exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, code);
+  EXPECT_EQ(to_string(result.error().code), code);
 }
 
 TEST(ShellBackendFactory, UnknownTransport) {
@@ -88,8 +88,8 @@ TEST(ShellBackendFactory, HelloAnsweredWithAnErrorIsAProtocolError) {
   TempDir dir;
   TestPeer peer(dir.file("shell.sock"), [](PeerConnection& conn, int) {
     auto hello = conn.read_message();
-    conn.write_message("error", error_payload(hello->payload.value("request_id", ""), "unknown_op",
-                                              "no hello here"));
+    conn.write_message("error", error_payload(hello->payload.value("request_id", ""),
+                                              ErrorCode::unknown_op, "no hello here"));
   });
   auto backend = open_shell_backend(SidecarEndpoint{"unix", dir.file("shell.sock")}, quick());
   expect_unavailable(*backend, degraded::kSidecarProtocolError);
@@ -124,10 +124,10 @@ TEST(ShellBackendFactory, LocalBackendSaysItIsUnisolated) {
 TEST(BrowserSession, ReportsUnavailableWithAReason) {
   auto browser = make_browser_session();
   EXPECT_FALSE(browser->status().available);
-  EXPECT_EQ(browser->status().code, kBrowserUnavailable);
+  EXPECT_EQ(browser->status().code, to_string(ErrorCode::browser_unavailable));
   auto page = browser->navigate("https://example.org");
   ASSERT_FALSE(page);
-  EXPECT_EQ(page.error().code, kBrowserUnavailable);
+  EXPECT_EQ(page.error().code, ErrorCode::browser_unavailable);
 }
 
 }  // namespace

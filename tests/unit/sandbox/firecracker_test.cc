@@ -35,7 +35,7 @@ TEST(FirecrackerAck, ParsesOkLines) {
        {"", "OK", "OK ", "ok 5", "OK 5 ", "OK -1", "OK x", "HTTP/1.1 400", "OK 99999999999"}) {
     auto parsed = parse_firecracker_ack(bad);
     ASSERT_FALSE(parsed) << bad;
-    EXPECT_EQ(parsed.error().code, degraded::kSidecarProtocolError);
+    EXPECT_EQ(parsed.error().code, ErrorCode::sidecar_protocol_error);
   }
 }
 
@@ -125,7 +125,8 @@ TEST(FirecrackerHandshake, BytesAfterTheOkLineBelongToTheStream) {
   TestPeer peer(dir.file("v.sock"), [](PeerConnection& conn, int) {
     conn.read_line();
     auto hello = std::string("OK 7\n");
-    conn.write_raw(hello + encode_message("error", error_payload(std::nullopt, "noise", "early")));
+    conn.write_raw(
+        hello + encode_message("error", error_payload(std::nullopt, ErrorCode::internal, "early")));
     BasicDaemon{}.serve(conn);
   });
   auto parsed = parse_endpoint(SidecarEndpoint{"firecracker_vsock", dir.file("v.sock") + ":52"});

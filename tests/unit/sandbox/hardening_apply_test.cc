@@ -18,7 +18,7 @@ namespace {
 // Runs apply_in_child(plan) in a child and returns what it reported.
 Result<ApplyOutcome> apply_in_forked_child(const HardeningPlan& plan) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return fail("test", "pipe2");
+  if (::pipe2(fds, O_CLOEXEC) != 0) return fail(ErrorCode::internal, "pipe2");
   pid_t pid = ::fork();
   if (pid == 0) {
     send_outcome(fds[1], apply_in_child(plan));
@@ -110,7 +110,7 @@ TEST(HardeningApply, AMissingRequiredPathNamesThePathAndErrno) {
   spec.landlock.paths = {PathRule{"/nonexistent/oxydra", PathAccess::read_write, true}};
   auto plan = prepare_hardening(spec);
   ASSERT_FALSE(plan);
-  EXPECT_EQ(plan.error().code, "process_hardening_failed");
+  EXPECT_EQ(plan.error().code, ErrorCode::process_hardening_failed);
   EXPECT_EQ(plan.error().message, "landlock open /nonexistent/oxydra: No such file or directory");
 }
 

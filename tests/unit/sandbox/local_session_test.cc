@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "oxydra/testlib/eventually.h"
 #include "oxydra/types/startup_status.h"
 #include "test_peer.h"
 
@@ -123,8 +124,8 @@ TEST_F(LocalSessionTest, CancelFromAnotherThread) {
     result = session_.exec(ExecOptions{.command = "echo ready; sleep 100",
                                        .on_output = [&](const OutputChunk&) { started = true; }});
   });
-  while (!started)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(testlib::eventually([&] { return started.load(); }, std::chrono::seconds(30)))
+      << "started never became true";
   EXPECT_TRUE(session_.cancel().value());
   runner.join();
   ASSERT_TRUE(result);
@@ -136,8 +137,8 @@ TEST_F(LocalSessionTest, StopTokenCancels) {
   std::stop_source stop;
   std::atomic<bool> started{false};
   std::thread stopper([&] {
-    while (!started)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(testlib::eventually([&] { return started.load(); }, std::chrono::seconds(30)))
+        << "started never became true";
     stop.request_stop();
   });
   auto result = session_.exec(ExecOptions{.command = "echo ready; sleep 100",
@@ -148,7 +149,7 @@ TEST_F(LocalSessionTest, StopTokenCancels) {
   EXPECT_TRUE(result->cancelled);
   auto late = session_.exec(ExecOptions{.command = "true", .stop = stop.get_token()});
   ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().code, "cancelled");
+  EXPECT_EQ(late.error().code, ErrorCode::cancelled);
 }
 
 TEST_F(LocalSessionTest, StreamsOutputInOrderWithOffsets) {
@@ -203,22 +204,22 @@ TEST_F(LocalSessionTest, PullModeLeavesOutputForReadOutput) {
 }
 
 TEST_F(LocalSessionTest, RejectsEmptyAndConcurrentCommands) {
-  EXPECT_EQ(session_.exec(ExecOptions{.command = "  "}).error().code, "empty_command");
+  EXPECT_EQ(session_.exec(ExecOptions{.command = "  "}).error().code, ErrorCode::empty_command);
   std::atomic<bool> started{false};
   std::thread runner([&] {
     (void)session_.exec(ExecOptions{.command = "echo go; sleep 100",
                                     .on_output = [&](const OutputChunk&) { started = true; }});
   });
-  while (!started)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(testlib::eventually([&] { return started.load(); }, std::chrono::seconds(30)))
+      << "started never became true";
   auto busy = session_.exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(busy);
-  EXPECT_EQ(busy.error().code, "busy");
+  EXPECT_EQ(busy.error().code, ErrorCode::busy);
   ASSERT_TRUE(session_.kill());  // stops the running command and ends the session
   runner.join();
   auto gone = session_.exec(ExecOptions{.command = "true"});
   ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().code, "unknown_session");
+  EXPECT_EQ(gone.error().code, ErrorCode::unknown_session);
   EXPECT_FALSE(session_.id());
 }
 
@@ -226,7 +227,7 @@ TEST(LocalSession, SpawnWithMissingCwdFailsVisibly) {
   LocalProcessShellSession session;
   auto spawned = session.spawn(SpawnOptions{.cwd = "/no/such/dir"});
   ASSERT_FALSE(spawned);
-  EXPECT_EQ(spawned.error().code, "spawn_failed");
+  EXPECT_EQ(spawned.error().code, ErrorCode::spawn_failed);
   EXPECT_NE(spawned.error().message.find("/no/such/dir"), std::string::npos);
   EXPECT_EQ(session.status().code, degraded::kInsecureProcessTier);
 }

@@ -12,17 +12,6 @@
 
 namespace oxydra::sandbox::testing {
 
-TempDir::TempDir() {
-  std::string pattern = "/tmp/oxs-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::optional<std::string> PeerConnection::read_line() {
   std::string line;
   for (;;) {

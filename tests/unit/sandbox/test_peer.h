@@ -13,21 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include "oxydra/sandbox/daemon_client.h"
+#include "oxydra/testlib/temp_dir.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
 
 namespace oxydra::sandbox::testing {
 
-// A private temp directory, removed with its contents; short enough for sun_path.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+// Short prefix: socket paths inside must fit in sun_path.
+struct TempDir : testlib::TempDir {
+  TempDir() : testlib::TempDir("oxs") {}
 };
 
 // One accepted connection, seen from the peer's side (blocking I/O).

@@ -47,7 +47,7 @@ TEST(ArgSchema, AcceptsValidArgumentsAndNormalises) {
 TEST(ArgSchema, NamesEachProblemForTheModel) {
   auto empty = shell_like().validate({{"command", "  "}});
   ASSERT_FALSE(empty);
-  EXPECT_EQ(empty.error().code, "invalid_arguments");
+  EXPECT_EQ(empty.error().code, ErrorCode::invalid_arguments);
   EXPECT_EQ(empty.error().message, "argument \"command\" must be a non-empty string");
 
   auto missing = shell_like().validate(nlohmann::json::object());

@@ -28,7 +28,7 @@ class EchoTool final : public Tool {
  protected:
   Result<ToolOutput> run(const nlohmann::json& args, const ToolContext&) override {
     ++runs;
-    if (args["text"] == "boom") return fail("connection_lost", "the sidecar went away");
+    if (args["text"] == "boom") return fail(ErrorCode::connection_lost, "the sidecar went away");
     if (args["text"] == "throw") throw std::runtime_error("bug");
     return ToolOutput::success(args["text"].get<std::string>() + "\xff");
   }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "oxydra/sandbox/shell_backend.h"
+#include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/shell_daemon_process.h"
 #include "oxydra/tools/registry.h"
 #include "oxydra/tools/shell_tool.h"
@@ -13,18 +14,12 @@
 namespace oxydra::tools {
 namespace {
 
-bool must_work() {
-  const char* value = std::getenv("OXYDRA_MUST_WORK");
-  return value && std::string(value) == "1";
-}
-
 class ShellExecThroughDaemon : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string binary = testlib::bin_dir() + "/shell-daemon";
     if (::access(binary.c_str(), X_OK) != 0) {
-      if (must_work()) FAIL() << binary << " is not built (OXYDRA_MUST_WORK=1)";
-      GTEST_SKIP() << binary << " is not built";
+      OXYDRA_SKIP(binary + " is not built");
     }
     daemon_ = std::make_unique<testlib::ShellDaemonProcess>();
     ASSERT_TRUE(daemon_->started()) << daemon_->log();

@@ -28,7 +28,7 @@ class FakeShellSession final : public sandbox::ShellSession {
     commands.push_back(options.command);
     timeouts.push_back(options.timeout);
     stop_possible = options.stop.stop_possible();
-    if (replies.empty()) return fail("test", "no scripted reply");
+    if (replies.empty()) return fail(ErrorCode::internal, "no scripted reply");
     auto reply = std::move(replies.front());
     replies.pop_front();
     return reply;
@@ -169,12 +169,12 @@ TEST_F(ShellExec, DisabledWithTheSessionsReason) {
 }
 
 TEST_F(ShellExec, SessionErrorsReachTheModelAndALostSessionIsRespawned) {
-  session_->replies.push_back(fail("connection_lost", "shell daemon connection lost"));
+  session_->replies.push_back(fail(ErrorCode::connection_lost, "shell daemon connection lost"));
   auto lost = call({{"command", "make"}});
   EXPECT_TRUE(lost.is_error);
   EXPECT_EQ(lost.text, "shell_exec failed: shell daemon connection lost");
 
-  session_->replies.push_back(fail("unknown_session", "no session session-000001"));
+  session_->replies.push_back(fail(ErrorCode::unknown_session, "no session session-000001"));
   session_->replies.push_back(exited(0, "again\n"));
   auto retried = call({{"command", "echo again"}});
   EXPECT_FALSE(retried.is_error) << retried.text;

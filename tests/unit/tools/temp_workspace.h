@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "oxydra/testlib/temp_dir.h"
 #include "oxydra/tools/open_beneath.h"
 
 namespace oxydra::tools::testing {
@@ -17,19 +18,11 @@ namespace oxydra::tools::testing {
 // A throwaway <dir>/{shared,tmp,vault,outside} tree, removed afterwards.
 class TempWorkspace {
  public:
-  TempWorkspace() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "oxydra-tools-XXXXXX").string();
-    root_ = ::mkdtemp(pattern.data());
+  TempWorkspace() : dir_("oxydra-tools"), root_(dir_.path()) {
     for (const char* d : {"shared", "tmp", "vault", "outside"}) {
       std::filesystem::create_directories(root_ / d);
     }
   }
-  ~TempWorkspace() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  TempWorkspace(const TempWorkspace&) = delete;
-  TempWorkspace& operator=(const TempWorkspace&) = delete;
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path shared() const { return root_ / "shared"; }
@@ -49,6 +42,7 @@ class TempWorkspace {
   }
 
  private:
+  testlib::TempDir dir_;
   std::filesystem::path root_;
 };
 

@@ -79,7 +79,7 @@ TEST(AgentConfigJson, AbsentSectionsTakeDefaultsAndUnknownFieldsAreIgnored) {
 void expect_error(const json& j, const std::string& message) {
   auto config = agent_config_from_json(j);
   ASSERT_FALSE(config) << j.dump();
-  EXPECT_EQ(config.error().code, "invalid_config");
+  EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message, message);
 }
 

@@ -21,7 +21,7 @@ Result<AgentConfig> parse(const std::string& text) {
 void expect_error(const std::string& text, const std::string& message) {
   auto config = parse(text);
   ASSERT_FALSE(config) << "accepted:\n" << text;
-  EXPECT_EQ(config.error().code, "invalid_config");
+  EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message, message);
 }
 

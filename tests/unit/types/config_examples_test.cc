@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oxydra/testlib/paths.h"
 #include "oxydra/types/agent_config.h"
 #include "oxydra/types/agent_config_json.h"
 #include "oxydra/types/runner_config.h"
@@ -15,18 +16,12 @@
 namespace oxydra {
 namespace {
 
-// ctest sets OXYDRA_SOURCE_DIR; run by hand, the tests skip unless they must work.
+// The examples of the source tree this build came from.
 class ConfigExamples : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* source = std::getenv("OXYDRA_SOURCE_DIR");
-    if (source && *source) {
-      dir_ = std::filesystem::path(source) / "examples" / "config";
-      return;
-    }
-    const char* must = std::getenv("OXYDRA_MUST_WORK");
-    if (must && std::string(must) == "1") FAIL() << "OXYDRA_SOURCE_DIR is not set";
-    GTEST_SKIP() << "OXYDRA_SOURCE_DIR is not set";
+    dir_ = std::filesystem::path(testlib::source_dir()) / "examples" / "config";
+    ASSERT_TRUE(std::filesystem::is_directory(dir_)) << dir_;
   }
 
   std::filesystem::path dir_;

@@ -23,7 +23,7 @@ TEST(SandboxTier, RejectsUnknownAndWrongCase) {
   for (const char* bad : {"", "vm", "Container", "micro-vm", "process "}) {
     auto parsed = parse_sandbox_tier(bad);
     ASSERT_FALSE(parsed) << bad;
-    EXPECT_EQ(parsed.error().code, "invalid_value");
+    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_value);
   }
 }
 
@@ -59,7 +59,7 @@ TEST(UserId, RejectsEachRuleWithItsReason) {
   for (const auto& c : cases) {
     auto result = validate_user_id(c.id);
     ASSERT_FALSE(result) << c.id;
-    EXPECT_EQ(result.error().code, "invalid_user_id");
+    EXPECT_EQ(result.error().code, ErrorCode::invalid_user_id);
     EXPECT_EQ(result.error().message, c.message);
   }
 }
@@ -81,7 +81,7 @@ TEST(CredentialRef, RejectsBadSyntax) {
        {"", "OPENAI_API_KEY", "env:", "env:1ABC", "env:A-B", "file:", "vault:x", "ENV:X"}) {
     auto ref = parse_credential_ref(bad);
     ASSERT_FALSE(ref) << bad;
-    EXPECT_EQ(ref.error().code, "invalid_value");
+    EXPECT_EQ(ref.error().code, ErrorCode::invalid_value);
   }
 }
 
@@ -117,7 +117,7 @@ TEST(HttpUrl, RejectsWhatItCannotHonour) {
         "https://h/v1?x=1", "https://h#f", "http://[::1", "http://ho st"}) {
     auto url = parse_http_url(bad);
     ASSERT_FALSE(url) << bad;
-    EXPECT_EQ(url.error().code, "invalid_value");
+    EXPECT_EQ(url.error().code, ErrorCode::invalid_value);
   }
 }
 

@@ -75,7 +75,7 @@ TEST(ControlMessages, LogsRequestDefaults) {
 }
 
 TEST(ControlMessages, ErrorsNameTheField) {
-  const std::string code = "invalid_request";
+  const ErrorCode code = ErrorCode::invalid_request;
   expect_parse_error(parse_logs_request, json{{"request_id", "r"}, {"role", "browser"}}, code,
                      "payload.role: must be one of: runtime, sidecar, all");
   expect_parse_error(parse_logs_request, json{{"request_id", "r"}, {"stream", "stdio"}}, code,

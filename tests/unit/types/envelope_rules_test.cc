@@ -198,7 +198,7 @@ TEST(BootstrapEnvelopeRules, EveryRuleRejectsItsFailingCase) {
     c.mutate(j);
     auto parsed = parse_bootstrap_envelope(j);
     ASSERT_FALSE(parsed) << "accepted";
-    EXPECT_EQ(parsed.error().code, "invalid_envelope");
+    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_envelope);
     EXPECT_NE(parsed.error().message.find(c.message), std::string::npos) << parsed.error().message;
     EXPECT_EQ(parsed.error().message.find('\n'), std::string::npos) << "one line";
     EXPECT_EQ(parsed.error().message.find(kSecret), std::string::npos) << "leaked the secret";

@@ -131,14 +131,14 @@ TEST(Message, MissingPayloadIsEmptyObject) {
 TEST(Message, BadJsonIsInvalidFrame) {
   auto m = parse_message("{not json");
   ASSERT_FALSE(m.has_value());
-  EXPECT_EQ(m.error().code, "invalid_frame");
+  EXPECT_EQ(m.error().code, ErrorCode::invalid_frame);
 }
 
 TEST(Message, NonObjectJsonIsInvalidFrame) {
   for (const char* text : {"[1,2]", "42", "\"op\"", "null", "true"}) {
     auto m = parse_message(text);
     ASSERT_FALSE(m.has_value()) << text;
-    EXPECT_EQ(m.error().code, "invalid_frame") << text;
+    EXPECT_EQ(m.error().code, ErrorCode::invalid_frame) << text;
   }
 }
 
@@ -153,10 +153,11 @@ TEST(Message, UnknownOpStillParsesSoTheServerCanAnswerUnknownOp) {
   auto m = parse_message(R"({"op":"frobnicate","payload":{"request_id":"r-9"}})");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->op, "frobnicate");
-  auto err = error_payload(request_id_of(m->payload), "unknown_op", "unknown op `frobnicate`");
+  auto err =
+      error_payload(request_id_of(m->payload), ErrorCode::unknown_op, "unknown op `frobnicate`");
   EXPECT_EQ(err["request_id"], "r-9");
   EXPECT_EQ(err["code"], "unknown_op");
-  EXPECT_TRUE(error_payload(std::nullopt, "invalid_frame", "x")["request_id"].is_null());
+  EXPECT_TRUE(error_payload(std::nullopt, ErrorCode::invalid_frame, "x")["request_id"].is_null());
 }
 
 TEST(Message, EncodeThenDecodeRoundTrips) {

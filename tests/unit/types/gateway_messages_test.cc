@@ -116,7 +116,7 @@ TEST(GatewayMessages, TurnEventKindNames) {
 }
 
 TEST(GatewayMessages, ErrorsNameTheField) {
-  const std::string code = "invalid_request";
+  const ErrorCode code = ErrorCode::invalid_request;
   expect_parse_error(parse_turn_event, json{{"request_id", "r"}, {"kind", "thinking"}}, code,
                      "payload.kind: must be one of: text_delta, tool_call");
   expect_parse_error(parse_turn_event, json{{"request_id", "r"}, {"kind", "tool_call"}}, code,

@@ -36,7 +36,7 @@ void expect_round_trip(const T& value, Parse parse, std::string_view op = "test_
 
 // Expects `parse(payload)` to fail with `code` and a message containing `needle`.
 template <typename Parse>
-void expect_parse_error(Parse parse, const nlohmann::json& payload, std::string_view code,
+void expect_parse_error(Parse parse, const nlohmann::json& payload, ErrorCode code,
                         std::string_view needle) {
   auto parsed = parse(payload);
   ASSERT_FALSE(parsed) << "accepted: " << payload.dump();

@@ -21,7 +21,7 @@ Result<RunnerConfig> parse(const std::string& text) {
 void expect_error(const std::string& text, const std::string& message) {
   auto config = parse(text);
   ASSERT_FALSE(config) << "accepted:\n" << text;
-  EXPECT_EQ(config.error().code, "invalid_config");
+  EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message, message);
 }
 
@@ -132,7 +132,7 @@ TEST(RunnerConfig, RelativePathsResolveAgainstTheConfigDirectory) {
 TEST(RunnerConfig, SyntaxErrorsNameFileAndLine) {
   auto config = parse("[users.alice\n");
   ASSERT_FALSE(config);
-  EXPECT_EQ(config.error().code, "invalid_config");
+  EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message.rfind("runner.toml: line 1, column ", 0), 0u)
       << config.error().message;
 }
@@ -257,7 +257,7 @@ TEST(RunnerConfig, WorkspaceRootMustLeaveRoomForSocketPaths) {
 TEST(RunnerConfig, LoadReportsAnUnreadableFileByPath) {
   auto config = load_runner_config("/nonexistent/oxydra/runner.toml");
   ASSERT_FALSE(config);
-  EXPECT_EQ(config.error().code, "io");
+  EXPECT_EQ(config.error().code, ErrorCode::io);
   EXPECT_EQ(config.error().message,
             "cannot read /nonexistent/oxydra/runner.toml: No such file or directory");
 }

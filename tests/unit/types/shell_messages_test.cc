@@ -102,38 +102,38 @@ TEST(ShellMessages, CancelKillListRoundTrip) {
 
 TEST(ShellMessages, ErrorsNameTheFieldWithInvalidRequest) {
   expect_parse_error(parse_exec_command_request, json{{"request_id", "r"}, {"command", "ls"}},
-                     "invalid_request", "payload.session_id: is required");
+                     ErrorCode::invalid_request, "payload.session_id: is required");
   expect_parse_error(parse_exec_command_request,
                      json{{"request_id", "r"}, {"session_id", "s"}, {"command", 5}},
-                     "invalid_request", "payload.command: must be a string");
+                     ErrorCode::invalid_request, "payload.command: must be a string");
   expect_parse_error(
       parse_exec_command_request,
       json{{"request_id", "r"}, {"session_id", "s"}, {"command", "x"}, {"timeout_secs", -1}},
-      "invalid_request", "payload.timeout_secs: must be a non-negative integer");
+      ErrorCode::invalid_request, "payload.timeout_secs: must be a non-negative integer");
   expect_parse_error(
       parse_exec_command_request,
       json{{"request_id", "r"}, {"session_id", "s"}, {"command", "x"}, {"stream", "yes"}},
-      "invalid_request", "payload.stream: must be a boolean");
-  expect_parse_error(parse_spawn_session_request, json{{"request_id", " "}}, "invalid_request",
-                     "payload.request_id: must not be blank");
+      ErrorCode::invalid_request, "payload.stream: must be a boolean");
+  expect_parse_error(parse_spawn_session_request, json{{"request_id", " "}},
+                     ErrorCode::invalid_request, "payload.request_id: must not be blank");
   expect_parse_error(parse_spawn_session_request, json{{"request_id", "r"}, {"env", {{"A", 1}}}},
-                     "invalid_request", "payload.env.A: must be a string");
+                     ErrorCode::invalid_request, "payload.env.A: must be a string");
   expect_parse_error(parse_output_event,
                      json{{"request_id", "r"}, {"stream", "stdlog"}, {"data", ""}, {"offset", 0}},
-                     "invalid_request", "payload.stream: must be one of: stdout, stderr");
+                     ErrorCode::invalid_request, "payload.stream: must be one of: stdout, stderr");
   expect_parse_error(parse_exec_command_reply,
                      json{{"request_id", "r"}, {"accepted", true}, {"exit_code", 1.5}},
-                     "invalid_request", "payload.exit_code: must be an integer");
+                     ErrorCode::invalid_request, "payload.exit_code: must be an integer");
   expect_parse_error(parse_hello_reply,
                      json{{"request_id", "r"},
                           {"protocol_version", 1},
                           {"server", "s"},
                           {"limits", {{"max_frame_bytes", 1}, {"max_sessions", 1}}}},
-                     "invalid_request", "payload.limits.max_output_bytes: is required");
+                     ErrorCode::invalid_request, "payload.limits.max_output_bytes: is required");
   expect_parse_error(parse_list_sessions_reply,
                      json{{"request_id", "r"}, {"sessions", {{{"session_id", "s"}, {"cwd", "/"}}}}},
-                     "invalid_request", "payload.sessions[0].running: is required");
-  expect_parse_error(parse_list_sessions_request, json::array(), "invalid_request",
+                     ErrorCode::invalid_request, "payload.sessions[0].running: is required");
+  expect_parse_error(parse_list_sessions_request, json::array(), ErrorCode::invalid_request,
                      "payload: must be an object");
 }
 

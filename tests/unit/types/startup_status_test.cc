@@ -80,11 +80,11 @@ TEST(StartupStatus, UnknownEnforcementFieldsAreExplicitNulls) {
 TEST(StartupStatus, EmptyCapabilityListDiffersFromUnknown) {
   EnforcementReport none;
   none.capabilities = std::vector<std::string>{};
-  auto parsed = parse_enforcement_report(to_json(none), "e", "invalid_request");
+  auto parsed = parse_enforcement_report(to_json(none), "e", ErrorCode::invalid_request);
   ASSERT_TRUE(parsed);
   ASSERT_TRUE(parsed->capabilities);
   EXPECT_TRUE(parsed->capabilities->empty());
-  auto unknown = parse_enforcement_report(json::object(), "e", "invalid_request");
+  auto unknown = parse_enforcement_report(json::object(), "e", ErrorCode::invalid_request);
   ASSERT_TRUE(unknown);
   EXPECT_FALSE(unknown->capabilities);
 }
@@ -98,7 +98,7 @@ TEST(StartupStatus, AcceptsUnknownDegradedCodes) {
 }
 
 TEST(StartupStatus, RejectsMalformedReports) {
-  const std::string code = "invalid_request";
+  const ErrorCode code = ErrorCode::invalid_request;
   expect_parse_error(parse_status, json{{"sidecar_available", false}}, code,
                      "startup_status.sandbox_tier: is required");
   expect_parse_error(parse_status, json{{"sandbox_tier", "vm"}}, code,

@@ -38,7 +38,7 @@ TEST(ResolveTier, UserTierElseDefault) {
 TEST(ResolveTier, UserCannotWeakenTheDefault) {
   auto tier = resolve_tier(SandboxTier::micro_vm, SandboxTier::container, false);
   ASSERT_FALSE(tier);
-  EXPECT_EQ(tier.error().code, "invalid_config");
+  EXPECT_EQ(tier.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(tier.error().message,
             "behavior.sandbox_tier: \"container\" is weaker than the runner's default_tier "
             "\"micro_vm\"; a user may only choose an equal or stronger tier");
@@ -124,7 +124,7 @@ TEST(UserPolicy, ResourcesMustFitThePolicy) {
   u.resources.max_vcpus = 5;
   auto policy = resolve_user_policy(runner(), "alice", u, false);
   ASSERT_FALSE(policy);
-  EXPECT_EQ(policy.error().code, "invalid_config");
+  EXPECT_EQ(policy.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(policy.error().message,
             "users/alice.toml: resources.max_vcpus: 5 exceeds the runner's policy.max_vcpus (4) "
             "in runner.toml");
@@ -179,7 +179,7 @@ TEST(UserPolicy, MountOverridesStayOutOfOtherWorkspaces) {
 TEST(UserPolicy, RejectsAnInvalidUserId) {
   auto policy = resolve_user_policy(runner(), "../bob", user(), false);
   ASSERT_FALSE(policy);
-  EXPECT_EQ(policy.error().code, "invalid_user_id");
+  EXPECT_EQ(policy.error().code, ErrorCode::invalid_user_id);
 }
 
 TEST(AgentCredentials, SelectedProviderCredentialMustBeAUserRef) {
@@ -191,7 +191,7 @@ TEST(AgentCredentials, SelectedProviderCredentialMustBeAUserRef) {
   UserConfig u = user();
   auto result = check_agent_credentials(u, agent);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, "invalid_config");
+  EXPECT_EQ(result.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(result.error().message,
             "agent.toml: providers.openai.credential: \"openai\" is not among the credential_refs "
             "of users/alice.toml");

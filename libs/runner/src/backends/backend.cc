@@ -25,7 +25,7 @@ Result<std::unique_ptr<Backend>> make_backend(SandboxTier tier, const BackendCon
     case SandboxTier::micro_vm:
       return make_micro_vm_backend(context);
   }
-  return fail("internal", "unknown sandbox tier");
+  return fail(ErrorCode::internal, "unknown sandbox tier");
 }
 
 }  // namespace oxydra::runner

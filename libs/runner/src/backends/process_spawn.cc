@@ -115,10 +115,10 @@ Result<SpawnedChild> spawn_hardened(const SpawnRequest& request) {
   }
   if (!outcome->ok()) {
     reap(pid);
-    return fail("hardening_failed", "start " + exe +
-                                        ": hardening failed in the child, so it was "
-                                        "not started: " +
-                                        sandbox::describe(*outcome));
+    return fail(ErrorCode::hardening_failed, "start " + exe +
+                                                 ": hardening failed in the child, so it was "
+                                                 "not started: " +
+                                                 sandbox::describe(*outcome));
   }
   int exec_errno = 0;
   ssize_t n;

@@ -15,7 +15,7 @@ Result<void> remove_stale_socket(const std::string& path) {
     if (errno == ENOENT) return {};
     return tl::unexpected(errno_error("stat " + path, errno));
   }
-  if (!S_ISSOCK(st.st_mode)) return fail("io", path + ": exists and is not a socket");
+  if (!S_ISSOCK(st.st_mode)) return fail(ErrorCode::io, path + ": exists and is not a socket");
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return tl::unexpected(errno_error("remove stale socket " + path, errno));
   }

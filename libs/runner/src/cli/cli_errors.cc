@@ -13,45 +13,53 @@ std::string prefix(const Selection* selection) {
 }
 
 std::string hint_for(const Error& error, const Selection* selection) {
-  const std::string& code = error.code;
-  if (code == "no_runner_config") {
-    return "pass --config PATH; examples/config/runner.toml is a working example";
+  switch (error.code) {
+    case ErrorCode::no_runner_config:
+      return "pass --config PATH; examples/config/runner.toml is a working example";
+    case ErrorCode::user_required:
+    case ErrorCode::unknown_user:
+      return "choose a user with --user NAME";
+    case ErrorCode::not_running:
+      return prefix(selection) + " --insecure start --detach";
+    case ErrorCode::already_running:
+      return "stop it first (" + prefix(selection) + " stop), or use restart";
+    case ErrorCode::tier_unavailable:
+      return "run on the process tier with --insecure (development only, isolation degraded)";
+    case ErrorCode::credential_missing:
+      return "set the variable or create the file the ref names; values never go in config files";
+    case ErrorCode::guest_image_missing:
+      return "build the guest images once with scripts/build-guest-rootfs (a few minutes), or set "
+             "images_dir in runner.toml";
+    case ErrorCode::guest_missing:
+      return "build it (cmake --build ...) or set [process] oxydra_vm";
+    case ErrorCode::not_answering:
+      return "if it is stuck, kill that pid; the next start cleans up";
+    case ErrorCode::no_shell:
+      return "exec needs a tier with a shell-vm (container or micro_vm)";
+    default:
+      return {};
   }
-  if (code == "user_required" || code == "unknown_user") {
-    return "choose a user with --user NAME";
-  }
-  if (code == "not_running") return prefix(selection) + " --insecure start --detach";
-  if (code == "already_running") {
-    return "stop it first (" + prefix(selection) + " stop), or use restart";
-  }
-  if (code == "tier_unavailable") {
-    return "run on the process tier with --insecure (development only, isolation degraded)";
-  }
-  if (code == "credential_missing") {
-    return "set the variable or create the file the ref names; values never go in config files";
-  }
-  if (code == "guest_image_missing") {
-    return "build the guest images once with scripts/build-guest-rootfs (a few minutes), or set "
-           "images_dir in runner.toml";
-  }
-  if (code == "guest_missing") return "build it (cmake --build ...) or set [process] oxydra_vm";
-  if (code == "not_answering") return "if it is stuck, kill that pid; the next start cleans up";
-  if (code == "no_shell") return "exec needs a tier with a shell-vm (container or micro_vm)";
-  return {};
 }
 
 }  // namespace
 
 int exit_code_for(const Error& error) {
-  const std::string& code = error.code;
-  if (code == "invalid_config" || code == "invalid_user_id" || code == "no_runner_config" ||
-      code == "user_required" || code == "unknown_user" || code == "invalid_request" ||
-      code == "invalid_value") {
-    return kExitUsage;
+  switch (error.code) {
+    case ErrorCode::invalid_config:
+    case ErrorCode::invalid_user_id:
+    case ErrorCode::no_runner_config:
+    case ErrorCode::user_required:
+    case ErrorCode::unknown_user:
+    case ErrorCode::invalid_request:
+    case ErrorCode::invalid_value:
+      return kExitUsage;
+    case ErrorCode::not_running:
+      return kExitNotRunning;
+    case ErrorCode::already_running:
+      return kExitAlreadyRunning;
+    default:
+      return kExitFailure;
   }
-  if (code == "not_running") return kExitNotRunning;
-  if (code == "already_running") return kExitAlreadyRunning;
-  return kExitFailure;
 }
 
 int report_error(const Error& error, const Selection* selection) {

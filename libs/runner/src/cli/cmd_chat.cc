@@ -27,8 +27,9 @@ Result<std::string> gateway_address(const Selection& selection) {
   const auto& guests = health->payload.value("guests", nlohmann::json::object());
   const auto runtime = guests.value("runtime", nlohmann::json::object());
   if (runtime.value("state", "") != "running") {
-    return fail("not_ready", "user " + selection.user_id + "'s oxydra-vm is not running (" +
-                                 health->payload.value("message", "") + ")");
+    return fail(ErrorCode::not_ready, "user " + selection.user_id +
+                                          "'s oxydra-vm is not running (" +
+                                          health->payload.value("message", "") + ")");
   }
   return health->payload.value("gateway_socket", "");
 }

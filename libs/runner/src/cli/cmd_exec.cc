@@ -52,7 +52,8 @@ int run_in_shell(const sandbox::SidecarEndpoint& endpoint, const std::string& co
   InterruptWatcher interrupt([&stop] { stop.request_stop(); });
   auto session = sandbox::open_shell_session(endpoint);
   if (auto status = session->status(); !status.available) {
-    return exec_error(Error{status.code, "the shell daemon is not reachable: " + status.detail},
+    return exec_error(Error{error_code_from_string(status.code),
+                            "the shell daemon is not reachable: " + status.detail},
                       selection);
   }
   if (auto spawned = session->spawn({}); !spawned) return exec_error(spawned.error(), selection);
@@ -90,8 +91,9 @@ int cmd_exec(const CliOptions& options, const Selection& selection) {
                           ? "the process tier runs no shell-vm, so there is no shell to run "
                             "commands in (shell disabled: insecure_process_tier)"
                           : "its shell is not available (see `status`)";
-    return exec_error(Error{"no_shell", "user " + selection.user_id + " has no shell: " + why},
-                      selection);
+    return exec_error(
+        Error{ErrorCode::no_shell, "user " + selection.user_id + " has no shell: " + why},
+        selection);
   }
   return run_in_shell(
       sandbox::SidecarEndpoint{endpoint.value("transport", ""), endpoint.value("address", "")},

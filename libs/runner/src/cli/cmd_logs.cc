@@ -33,7 +33,7 @@ int cmd_logs(const CliOptions& options, const Selection& selection) {
   auto client = ControlClient::connect(selection);
   if (!client) {
     const int status = report_error(client.error(), selection);
-    if (client.error().code == "not_running") {
+    if (client.error().code == ErrorCode::not_running) {
       std::fprintf(stderr, "hint: the log files are in %s\n", selection.layout.logs.c_str());
     }
     return status;
@@ -45,7 +45,7 @@ int cmd_logs(const CliOptions& options, const Selection& selection) {
   for (;;) {
     auto reply = client->call(control_rpc::kOpLogs, request);
     if (!reply) {
-      if (o.follow && !newest.empty() && reply.error().code != "timeout") {
+      if (o.follow && !newest.empty() && reply.error().code != ErrorCode::timeout) {
         std::fprintf(stderr, "(the runner stopped)\n");
         return kExitOk;
       }

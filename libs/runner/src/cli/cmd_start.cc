@@ -122,12 +122,12 @@ int cmd_restart(const CliOptions& options, const Selection& selection) {
     auto health = client->call("health_check", nlohmann::json::object());
     if (health && health->payload.value("sandbox_tier", "") == "process" &&
         !options.global.insecure) {
-      return report_error(
-          Error{"invalid_request", "user " + selection.user_id +
-                                       " runs on the process tier; restart would move it to the " +
-                                       std::string(to_string(context->policy.tier)) +
-                                       " tier; pass --insecure to keep it on the process tier"},
-          selection);
+      return report_error(Error{ErrorCode::invalid_request,
+                                "user " + selection.user_id +
+                                    " runs on the process tier; restart would move it to the " +
+                                    std::string(to_string(context->policy.tier)) +
+                                    " tier; pass --insecure to keep it on the process tier"},
+                          selection);
     }
   }
   bool was_running = false;

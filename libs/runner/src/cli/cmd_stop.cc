@@ -12,7 +12,7 @@ int stop_runner(const Selection& selection, bool& was_running) {
   was_running = false;
   auto client = ControlClient::connect(selection);
   if (!client) {
-    if (client.error().code == "not_running") return kExitOk;
+    if (client.error().code == ErrorCode::not_running) return kExitOk;
     return report_error(client.error(), selection);
   }
   auto reply = client->call("shutdown_user", {{"user_id", selection.user_id}});
@@ -25,10 +25,10 @@ int stop_runner(const Selection& selection, bool& was_running) {
   const auto lock = lock_file(selection.layout.root);
   while (auto pid = RunnerLock::holder(lock)) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return report_error(
-          Error{"internal", "user " + selection.user_id + "'s runner (pid " + std::to_string(*pid) +
-                                ") did not exit after shutdown_user"},
-          selection);
+      return report_error(Error{ErrorCode::internal, "user " + selection.user_id +
+                                                         "'s runner (pid " + std::to_string(*pid) +
+                                                         ") did not exit after shutdown_user"},
+                          selection);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

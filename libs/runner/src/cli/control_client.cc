@@ -33,13 +33,13 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
     if (fd) return ControlClient(std::move(fd));
     auto holder = RunnerLock::holder(lock_file(selection.layout.root));
     if (!holder) {
-      return fail("not_running", "user " + selection.user_id + " is not running");
+      return fail(ErrorCode::not_running, "user " + selection.user_id + " is not running");
     }
     if (!backoff.pause_before(deadline)) {  // it may be starting up
-      return fail("not_answering", "user " + selection.user_id + "'s runner (pid " +
-                                       std::to_string(*holder) +
-                                       ") holds the lock but its control socket " + path +
-                                       " does not answer: " + error.message());
+      return fail(ErrorCode::not_answering, "user " + selection.user_id + "'s runner (pid " +
+                                                std::to_string(*holder) +
+                                                ") holds the lock but its control socket " + path +
+                                                " does not answer: " + error.message());
     }
   }
 }
@@ -58,13 +58,13 @@ Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
   for (;;) {
     if (auto event = decoder.next()) {
       if (event->kind != FrameEvent::Kind::frame) {
-        return fail("invalid_reply", "the runner sent an invalid frame");
+        return fail(ErrorCode::invalid_response, "the runner sent an invalid frame");
       }
       auto message = parse_message(event->payload);
       if (!message) return tl::unexpected(message.error());
       if (request_id_of(message->payload) != request_id) continue;
       if (message->op == "error") {
-        return fail(message->payload.value("code", "internal"),
+        return fail(error_code_from_string(message->payload.value("code", "internal")),
                     message->payload.value("message", "error from the runner"));
       }
       return message;
@@ -73,10 +73,10 @@ Result<Message> ControlClient::call(std::string_view op, nlohmann::json payload,
     int ready = ::poll(&pfd, 1, sys::poll_timeout_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0)
-      return fail("timeout", "the runner did not answer " + std::string(op) + " in time");
+      return fail(ErrorCode::timeout, "the runner did not answer " + std::string(op) + " in time");
     ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("connection_lost", "the runner closed its control connection");
+    if (n <= 0) return fail(ErrorCode::connection_lost, "the runner closed its control connection");
     decoder.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
   }
 }

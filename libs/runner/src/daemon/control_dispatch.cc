@@ -41,7 +41,7 @@ ControlReply logs_reply(ControlHandler& handler, const nlohmann::json& payload) 
 
 }  // namespace
 
-std::string error_frame(const std::optional<std::string>& request_id, std::string_view code,
+std::string error_frame(const std::optional<std::string>& request_id, ErrorCode code,
                         std::string_view message) {
   return encode("error", error_payload(request_id, code, message));
 }
@@ -51,16 +51,18 @@ ControlReply dispatch(ControlHandler& handler, const Message& request) {
   if (request.op == kOpHealthCheck) {
     auto parsed = parse_health_check_request(payload);
     if (!parsed)
-      return {error_frame(request_id_of(payload), kErrInvalidRequest, parsed.error().message)};
+      return {
+          error_frame(request_id_of(payload), ErrorCode::invalid_request, parsed.error().message)};
     return {encode(kOpHealthStatus, handler.health(parsed->request_id))};
   }
   if (request.op == kOpShutdownUser) {
     auto parsed = parse_shutdown_user_request(payload);
     if (!parsed)
-      return {error_frame(request_id_of(payload), kErrInvalidRequest, parsed.error().message)};
+      return {
+          error_frame(request_id_of(payload), ErrorCode::invalid_request, parsed.error().message)};
     if (parsed->user_id != handler.user_id()) {
       return {
-          error_frame(parsed->request_id, kErrUnknownUser,
+          error_frame(parsed->request_id, ErrorCode::unknown_user,
                       "this runner serves user " + handler.user_id() + ", not " + parsed->user_id)};
     }
     const bool already = handler.already_stopping();
@@ -68,7 +70,7 @@ ControlReply dispatch(ControlHandler& handler, const Message& request) {
     return {encode(kOpShutdownStatus, to_json(status)), !already};
   }
   if (request.op == kOpLogs) return logs_reply(handler, payload);
-  return {error_frame(request_id_of(payload), "unknown_op",
+  return {error_frame(request_id_of(payload), ErrorCode::unknown_op,
                       "unknown op \"" + request.op +
                           "\" (runner control knows health_check, "
                           "shutdown_user, logs)")};

@@ -33,7 +33,7 @@ struct ControlReply {
 ControlReply dispatch(ControlHandler& handler, const Message& request);
 
 // An `error` reply frame.
-std::string error_frame(const std::optional<std::string>& request_id, std::string_view code,
+std::string error_frame(const std::optional<std::string>& request_id, ErrorCode code,
                         std::string_view message);
 
 }  // namespace oxydra::runner

@@ -78,14 +78,14 @@ asio::awaitable<void> ControlServer::serve(std::shared_ptr<stream_protocol::sock
     while (auto event = decoder.next()) {
       ControlReply reply;
       if (event->kind == FrameEvent::Kind::too_large) {
-        reply.frame = error_frame(std::nullopt, "frame_too_large",
+        reply.frame = error_frame(std::nullopt, ErrorCode::frame_too_large,
                                   "request frame of " + std::to_string(event->announced) +
                                       " bytes exceeds " + std::to_string(kControlMaxRequestFrame));
         open = false;
       } else if (event->kind == FrameEvent::Kind::zero_length) {
-        reply.frame = error_frame(std::nullopt, "invalid_frame", "zero-length frame");
+        reply.frame = error_frame(std::nullopt, ErrorCode::invalid_frame, "zero-length frame");
       } else if (auto message = parse_message(event->payload); !message) {
-        reply.frame = error_frame(std::nullopt, "invalid_frame", message.error().message);
+        reply.frame = error_frame(std::nullopt, ErrorCode::invalid_frame, message.error().message);
       } else {
         reply = dispatch(handler_, *message);
       }

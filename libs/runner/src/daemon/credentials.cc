@@ -24,7 +24,8 @@ std::optional<std::string> process_env(const std::string& name) {
 
 tl::unexpected<Error> missing(const std::string& name, const CredentialRef& ref,
                               const std::string& why) {
-  return fail("credential_missing", "credential " + name + " (" + to_string(ref) + "): " + why);
+  return fail(ErrorCode::credential_missing,
+              "credential " + name + " (" + to_string(ref) + "): " + why);
 }
 
 Result<std::string> read_secret_file(const std::string& name, const CredentialRef& ref) {
@@ -57,9 +58,9 @@ Result<ResolvedCredentials> resolve_credentials(const std::map<std::string, Cred
   const std::string& name = provider->second.credential;
   const auto it = refs.find(name);
   if (it == refs.end()) {
-    return fail("credential_missing", "credential " + name + ": used by providers." +
-                                          agent.provider +
-                                          " but not among the user's credential_refs");
+    return fail(ErrorCode::credential_missing, "credential " + name + ": used by providers." +
+                                                   agent.provider +
+                                                   " but not among the user's credential_refs");
   }
   const CredentialRef& ref = it->second;
   std::string value;

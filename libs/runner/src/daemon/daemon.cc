@@ -154,9 +154,9 @@ asio::awaitable<Result<void>> Daemon::start_sidecar() {
   sidecar_endpoint_ = sidecar->endpoint;
   sidecar_host_endpoint_ = sidecar->host_endpoint;
   if (sidecar->host_endpoint.transport != ChannelTransport::unix_socket) {
-    co_return fail("internal", "the readiness probe cannot reach a " +
-                                   std::string(to_string(sidecar->host_endpoint.transport)) +
-                                   " host endpoint");
+    co_return fail(ErrorCode::internal,
+                   "the readiness probe cannot reach a " +
+                       std::string(to_string(sidecar->host_endpoint.transport)) + " host endpoint");
   }
   auto ready = co_await wait_ready(GuestRole::sidecar, sidecar->host_endpoint.address, "hello",
                                    "the shell daemon in shell-vm");
@@ -205,7 +205,7 @@ asio::awaitable<Result<void>> Daemon::wait_ready(GuestRole role, std::string soc
   auto ready = co_await wait_until_ready(probe);
   if (ready) co_return ready;
   Error error = ready.error();
-  if (error.code == "guest_exited") {
+  if (error.code == ErrorCode::guest_exited) {
     // Let the log pumps reach end of file, so the guest's last words are in.
     asio::steady_timer timer(io_);
     for (int i = 0; i < 40 && !logs_.drained(role); ++i) {
@@ -231,7 +231,7 @@ void Daemon::restart(GuestRole role) {
         auto started =
             role == GuestRole::runtime ? co_await start_runtime() : co_await start_sidecar();
         // An exit during the wait was already seen, and handled, by the supervisor.
-        if (!started && started.error().code != "guest_exited") {
+        if (!started && started.error().code != ErrorCode::guest_exited) {
           supervisor_->restart_failed(role, started.error().message);
         }
       },

@@ -27,16 +27,18 @@ Result<void> ensure_dir(const fs::path& dir, Mode mode, bool allow_symlink, uid_
     return tl::unexpected(errno_error("stat " + dir.string(), errno));
   }
   if (S_ISLNK(st.st_mode) && !allow_symlink) {
-    return fail("io", dir.string() + ": is a symlink; the runner's own directories must not be");
+    return fail(ErrorCode::io,
+                dir.string() + ": is a symlink; the runner's own directories must not be");
   }
   if (S_ISLNK(st.st_mode) && ::stat(dir.c_str(), &st) != 0) {
     return tl::unexpected(errno_error("stat " + dir.string(), errno));
   }
-  if (!S_ISDIR(st.st_mode)) return fail("io", dir.string() + ": exists and is not a directory");
+  if (!S_ISDIR(st.st_mode))
+    return fail(ErrorCode::io, dir.string() + ": exists and is not a directory");
   // The container tier hands the data directories to the guest's host uid.
   if (st.st_uid != ::geteuid() && st.st_uid != guest_owner) {
-    return fail("io", dir.string() + ": owned by uid " + std::to_string(st.st_uid) +
-                          ", not by the runner's uid " + std::to_string(::geteuid()));
+    return fail(ErrorCode::io, dir.string() + ": owned by uid " + std::to_string(st.st_uid) +
+                                   ", not by the runner's uid " + std::to_string(::geteuid()));
   }
   if (mode == Mode::private_dir && (st.st_mode & 07777) != 0700 &&
       ::chmod(dir.c_str(), 0700) != 0) {

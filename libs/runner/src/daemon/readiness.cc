@@ -21,7 +21,7 @@ asio::awaitable<Result<std::string>> attempt(const ReadinessProbe& probe) {
   stream_protocol::socket socket(executor);
   auto [connect_ec] =
       co_await socket.async_connect(stream_protocol::endpoint(probe.socket_path), kTuple);
-  if (connect_ec) co_return fail("not_ready", connect_ec.message());
+  if (connect_ec) co_return fail(ErrorCode::not_ready, connect_ec.message());
 
   // The whole exchange is bounded by the deadline: a guest that accepts but
   // never answers must not hang the start.
@@ -33,23 +33,25 @@ asio::awaitable<Result<std::string>> attempt(const ReadinessProbe& probe) {
       {"request_id", "runner-ready"}, {"protocol_version", 1}, {"client", "oxydra-runner"}};
   const std::string request = encode_message(probe.op, payload);
   auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(request), kTuple);
-  if (write_ec) co_return fail("not_ready", write_ec.message());
+  if (write_ec) co_return fail(ErrorCode::not_ready, write_ec.message());
 
   FrameDecoder decoder(kMaxReply);
   char buffer[4096];
   for (;;) {
     if (auto event = decoder.next()) {
       watchdog.cancel();
-      if (event->kind != FrameEvent::Kind::frame) co_return fail("not_ready", "bad reply frame");
+      if (event->kind != FrameEvent::Kind::frame)
+        co_return fail(ErrorCode::not_ready, "bad reply frame");
       auto message = parse_message(event->payload);
-      if (!message) co_return fail("not_ready", message.error().message);
+      if (!message) co_return fail(ErrorCode::not_ready, message.error().message);
       if (message->op == "error") {
-        co_return fail("not_ready", "error reply: " + message->payload.value("message", ""));
+        co_return fail(ErrorCode::not_ready,
+                       "error reply: " + message->payload.value("message", ""));
       }
       co_return message->op;
     }
     auto [read_ec, n] = co_await socket.async_read_some(asio::buffer(buffer), kTuple);
-    if (read_ec) co_return fail("not_ready", read_ec.message());
+    if (read_ec) co_return fail(ErrorCode::not_ready, read_ec.message());
     decoder.feed(std::string_view(buffer, n));
   }
 }
@@ -62,7 +64,7 @@ asio::awaitable<Result<void>> wait_until_ready(ReadinessProbe probe) {
   std::string last = "no attempt";
   while (std::chrono::steady_clock::now() < probe.deadline) {
     if (auto reason = probe.gone ? probe.gone() : std::nullopt) {
-      co_return fail("guest_exited", *reason);
+      co_return fail(ErrorCode::guest_exited, *reason);
     }
     auto reply = co_await attempt(probe);
     if (reply && *reply == probe.op) co_return Result<void>{};
@@ -70,8 +72,9 @@ asio::awaitable<Result<void>> wait_until_ready(ReadinessProbe probe) {
     timer.expires_after(kRetryDelay);
     co_await timer.async_wait(kTuple);
   }
-  co_return fail("not_ready", probe.what + " did not answer `" + probe.op + "` on " +
-                                  probe.socket_path + " in time (last attempt: " + last + ")");
+  co_return fail(ErrorCode::not_ready, probe.what + " did not answer `" + probe.op + "` on " +
+                                           probe.socket_path + " in time (last attempt: " + last +
+                                           ")");
 }
 
 }  // namespace oxydra::runner

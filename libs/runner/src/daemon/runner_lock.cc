@@ -36,9 +36,10 @@ Result<RunnerLock> RunnerLock::acquire(const std::filesystem::path& file, const 
       return tl::unexpected(errno_error("lock " + file.string(), errno));
     }
     auto pid = read_pid(fd.get());
-    return fail("already_running", "user " + user + " is already running (runner pid " +
-                                       (pid ? std::to_string(*pid) : std::string("unknown")) +
-                                       ", lock " + file.string() + ")");
+    return fail(ErrorCode::already_running,
+                "user " + user + " is already running (runner pid " +
+                    (pid ? std::to_string(*pid) : std::string("unknown")) + ", lock " +
+                    file.string() + ")");
   }
   RunnerLock lock(file, std::move(fd));
   if (auto written = lock.write_pid(::getpid()); !written) return tl::unexpected(written.error());

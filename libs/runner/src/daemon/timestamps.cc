@@ -12,9 +12,10 @@ namespace {
 using std::chrono::system_clock;
 
 tl::unexpected<Error> bad_since(std::string_view text) {
-  return fail("invalid_request", "since: \"" + std::string(text) +
-                                     "\" is neither an RFC 3339 time (2025-01-31T09:15:02Z) nor "
-                                     "a duration (30s, 10m, 2h, 1d)");
+  return fail(ErrorCode::invalid_request,
+              "since: \"" + std::string(text) +
+                  "\" is neither an RFC 3339 time (2025-01-31T09:15:02Z) nor "
+                  "a duration (30s, 10m, 2h, 1d)");
 }
 
 bool digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {

@@ -24,7 +24,7 @@ Result<fs::path> find_runner_config(const std::string& explicit_path,
     if (fs::exists(candidate, ec)) return candidate;
     tried += (tried.empty() ? "" : ", ") + candidate.string();
   }
-  return fail("no_runner_config", "no runner config found (looked for " + tried + ")");
+  return fail(ErrorCode::no_runner_config, "no runner config found (looked for " + tried + ")");
 }
 
 Result<Selection> select_user(const GlobalOptions& options) {
@@ -41,14 +41,14 @@ Result<Selection> select_user(const GlobalOptions& options) {
     configured += (configured.empty() ? "" : ", ") + id;
   if (options.user.empty()) {
     if (runner->users.size() != 1) {
-      return fail("user_required", std::to_string(runner->users.size()) +
-                                       " users are configured in " + path->string() + " (" +
-                                       configured + "): choose one with --user");
+      return fail(ErrorCode::user_required, std::to_string(runner->users.size()) +
+                                                " users are configured in " + path->string() +
+                                                " (" + configured + "): choose one with --user");
     }
     selection.user_id = runner->users.begin()->first;
   } else if (!runner->users.count(options.user)) {
-    return fail("unknown_user", "user " + options.user + " is not configured in " + path->string() +
-                                    " (configured: " + configured + ")");
+    return fail(ErrorCode::unknown_user, "user " + options.user + " is not configured in " +
+                                             path->string() + " (configured: " + configured + ")");
   } else {
     selection.user_id = options.user;
   }

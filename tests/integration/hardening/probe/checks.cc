@@ -1,16 +1,9 @@
 #include <fcntl.h>
-#include <linux/bpf.h>
-#include <linux/keyctl.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/ptrace.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +16,7 @@
 #include "oxydra/sandbox/enforcement_probe.h"
 #include "oxydra/sandbox/landlock.h"
 #include "probe.h"
+#include "syscall_cases.h"
 
 namespace oxydra::harden_probe {
 
@@ -48,6 +42,7 @@ class Recorder {
     if (!note.empty()) entry["note"] = note;
     probes_.push_back(std::move(entry));
   }
+  void add(json entry) { probes_.push_back(std::move(entry)); }
   void skip(const std::string& name, const std::string& why) {
     probes_.push_back(json{{"name", name}, {"skipped", why}, {"pass", true}});
   }
@@ -100,29 +95,6 @@ long connect_abstract(const std::string& name) {
   return connect_to(AF_UNIX, reinterpret_cast<sockaddr*>(&addr), len);
 }
 
-// Runs `body` in a child and maps how it ended: 0 when it exited 0; -1 with
-// errno EPERM when SIGSYS (the filter) killed it, ECHILD for another signal,
-// and the exit status as errno otherwise.
-long in_child(const std::function<void()>& body) {
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    body();
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) {
-    errno = WTERMSIG(status) == SIGSYS ? EPERM : ECHILD;
-    return -1;
-  }
-  if (WEXITSTATUS(status) != 0) {
-    errno = WEXITSTATUS(status);
-    return -1;
-  }
-  return 0;
-}
-
 json self_measurement(pid_t parent) {
   auto m = sandbox::measure_process("/proc/self", "/proc/" + std::to_string(parent));
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -171,25 +143,11 @@ int run_probes(const json& args) {
   r.check("kill_parent", landlock_scope, [&] { return ::kill(parent, 0); });
   r.check("kill_init", landlock_scope, [] { return ::kill(1, 0); });
 
-  // seccomp: refused with EPERM whatever the capabilities (the probe may be root).
-  r.check("mount", EPERM, [&] { return ::mount("none", tmp.c_str(), "tmpfs", 0, nullptr); });
-  r.check("umount2", EPERM, [&] { return ::umount2(tmp.c_str(), MNT_DETACH); });
-  r.check("ptrace_attach_parent", EPERM, [&] { return ::ptrace(PTRACE_ATTACH, parent, 0, 0); });
-  r.check("bpf", EPERM, [] { return ::syscall(SYS_bpf, BPF_MAP_CREATE, nullptr, 0); });
-  r.check("kexec_load", EPERM, [] { return ::syscall(SYS_kexec_load, 0, 0, nullptr, ~0UL); });
-  r.check("keyctl", EPERM,
-          [] { return ::syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0); });
-  r.check("unshare_user", EPERM, [] { return ::unshare(CLONE_NEWUSER); });
-  r.check("clone_newuser", EPERM, [] {
-    long pid = ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) ::_exit(0);
-    if (pid > 0) ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
-    return pid < 0 ? -1L : 0L;
-  });
-  r.check("clone3", ENOSYS, [] { return ::syscall(SYS_clone3, nullptr, 0); });
-  r.check("io_uring_setup", EPERM, [] { return ::syscall(SYS_io_uring_setup, 1, nullptr); });
-  r.check("open_by_handle_at", EPERM,
-          [] { return ::syscall(SYS_open_by_handle_at, AT_FDCWD, nullptr, O_RDONLY); });
+  // seccomp: refused with EPERM whatever the capabilities (the probe may be
+  // root), judged against the kernel's own behaviour without the filter.
+  const json baseline = args.value("baseline", json::object());
+  for (auto& entry : filtered_syscall_probes(tmp, parent, baseline))
+    r.add(std::move(entry));
 
   // Still allowed: plain fork, threads (glibc falls back from clone3 to clone).
   r.check("fork", 0, [] { return in_child([] {}); });
@@ -198,15 +156,6 @@ int run_probes(const json& args) {
     std::thread([&] { ran = true; }).join();
     return ran ? 0L : -1L;
   });
-
-#if defined(__x86_64__)
-  r.check(
-      "i386_int80_killed", EPERM,
-      [] { return in_child([] {
-             asm volatile("int $0x80" : : "a"(20) : "memory");
-           }); },
-      "EPERM here means SIGSYS killed the child: foreign architecture");
-#endif
 
   // rlimits: RLIMIT_DATA refuses a private writable mapping above the limit.
   const std::uint64_t mib = args.value("max_memory_mib", 0);

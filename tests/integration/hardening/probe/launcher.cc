@@ -18,6 +18,7 @@
 #include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/startup_status.h"
 #include "probe.h"
+#include "syscall_cases.h"
 
 namespace oxydra::harden_probe {
 
@@ -107,6 +108,8 @@ int run_launcher(const json& spec) {
             {"allowed_port", allowed_port},     {"denied_port", denied_port},
             {"abstract_socket", abstract_name}, {"landlock_abi", plan->landlock.abi},
             {"parent_pid", ::getpid()},         {"max_memory_mib", memory_limit_mib}};
+  // What the kernel does without the filter, measured here, unfiltered.
+  args["baseline"] = kernel_baseline();
   std::string args_text = args.dump();
   const char* child_argv[] = {exe, "--probe", args_text.c_str(), nullptr};
 
@@ -129,7 +132,7 @@ int run_launcher(const json& spec) {
   ::close(output_pipe[1]);
 
   auto outcome = sandbox::receive_outcome(status_pipe[0]);
-  json result{{"kernel_landlock_abi", sandbox::landlock_abi()}};
+  json result{{"kernel_landlock_abi", sandbox::landlock_abi()}, {"baseline", args["baseline"]}};
   if (outcome) {
     auto measured = sandbox::enforcement_report(*plan, *outcome, sandbox::measure_process(pid));
     result["outcome"] = outcome_json(*outcome);

@@ -24,7 +24,7 @@ Result<BootstrapListener> BootstrapListener::open(const std::string& path, uid_t
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path) {
-    return fail("invalid_path", "bootstrap socket path too long: " + path);
+    return fail(ErrorCode::invalid_path, "bootstrap socket path too long: " + path);
   }
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -68,12 +68,13 @@ Result<UniqueFd> BootstrapListener::accept_one(
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
       return tl::unexpected(errno_error("accept " + path_, errno));
     }
-    if (auto why = gone()) return fail("guest_exited", *why + " before it asked for its bootstrap");
+    if (auto why = gone())
+      return fail(ErrorCode::guest_exited, *why + " before it asked for its bootstrap");
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
-      return fail("startup_timeout", "oxydra-vm did not connect to " + path_ + " within " +
-                                         std::to_string(timeout.count()) + " ms");
+      return fail(ErrorCode::startup_timeout, "oxydra-vm did not connect to " + path_ + " within " +
+                                                  std::to_string(timeout.count()) + " ms");
     }
     pollfd waiting{fd_.get(), POLLIN, 0};
     ::poll(&waiting, 1, static_cast<int>(std::min(left, kGoneCheckInterval).count()));

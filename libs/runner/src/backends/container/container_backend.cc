@@ -156,7 +156,8 @@ std::unique_ptr<Backend> make_container_backend(const BackendContext& context,
 }
 
 Result<std::unique_ptr<Backend>> make_container_backend(const BackendContext& context) {
-  Result<std::unique_ptr<ContainerDriver>> driver = fail("internal", "unknown container driver");
+  Result<std::unique_ptr<ContainerDriver>> driver =
+      fail(ErrorCode::internal, "unknown container driver");
   switch (context.runner.container.driver) {
     case ContainerDriverKind::oci:
       driver = make_oci_driver(context);

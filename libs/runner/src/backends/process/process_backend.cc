@@ -53,7 +53,7 @@ class ProcessBackend final : public Backend {
   }
 
   Result<SidecarStart> start_sidecar() override {
-    return fail("internal", "the process tier has no shell-vm");
+    return fail(ErrorCode::internal, "the process tier has no shell-vm");
   }
 
   Result<GuestHandle> start_runtime(const EnvelopeFactory& make_envelope) override;
@@ -124,7 +124,7 @@ Result<GuestHandle> ProcessBackend::start_runtime(const EnvelopeFactory& make_en
                     seccomp->mode == kSeccompFilter;
   Result<void> sent;
   if (context_.runner.process.require_hardening && !full) {
-    sent = fail("hardening_required",
+    sent = fail(ErrorCode::hardening_required,
                 "[process] require_hardening is set, but Landlock is " +
                     (landlock ? landlock->status : std::string("unknown")) + " and seccomp is " +
                     (seccomp ? seccomp->mode : std::string("unknown")) + " for " + guest.describe);
@@ -190,8 +190,9 @@ Result<std::string> process_guest_executable(const RunnerConfig& runner) {
   std::error_code ec;
   fs::path resolved = fs::canonical(path, ec);
   if (ec || ::access(resolved.c_str(), X_OK) != 0) {
-    return fail("guest_missing", "oxydra-vm not found or not executable: " + path.string() +
-                                     " (set [process] oxydra_vm in " + runner.source + ")");
+    return fail(ErrorCode::guest_missing,
+                "oxydra-vm not found or not executable: " + path.string() +
+                    " (set [process] oxydra_vm in " + runner.source + ")");
   }
   return resolved.string();
 }

@@ -19,6 +19,9 @@ struct Availability {
   static Availability degraded(std::string_view code, std::string detail) {
     return Availability{true, std::string(code), std::move(detail)};
   }
+  static Availability unavailable(ErrorCode code, std::string detail) {
+    return unavailable(to_string(code), std::move(detail));
+  }
   static Availability unavailable(std::string_view code, std::string detail) {
     return Availability{false, std::string(code), std::move(detail)};
   }
@@ -26,8 +29,5 @@ struct Availability {
   // For startup_status.degraded_reasons; only meaningful when `code` is set.
   DegradedReason reason() const { return DegradedReason{code, detail}; }
 };
-
-// Not a §3 code: the browser tool has no backend yet, independent of the sidecar.
-inline constexpr std::string_view kBrowserUnavailable = "browser_unavailable";
 
 }  // namespace oxydra::sandbox

@@ -23,10 +23,6 @@ inline constexpr std::string_view kOpShutdownUser = "shutdown_user";
 inline constexpr std::string_view kOpShutdownStatus = "shutdown_status";
 inline constexpr std::string_view kOpLogs = "logs";
 
-inline constexpr std::string_view kErrInvalidRequest = "invalid_request";
-inline constexpr std::string_view kErrUnknownUser = "unknown_user";
-inline constexpr std::string_view kErrInternal = "internal";
-
 inline constexpr std::string_view kRoleRuntime = "runtime";  // oxydra-vm
 inline constexpr std::string_view kRoleSidecar = "sidecar";  // shell-vm
 inline constexpr std::string_view kRoleAll = "all";

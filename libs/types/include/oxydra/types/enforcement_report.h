@@ -96,7 +96,6 @@ nlohmann::json to_json(const EnforcementReport& report);
 
 // `path` prefixes error messages ("startup_status.enforcement.runtime").
 Result<EnforcementReport> parse_enforcement_report(const nlohmann::json& object,
-                                                   const std::string& path,
-                                                   const std::string& error_code);
+                                                   const std::string& path, ErrorCode error_code);
 
 }  // namespace oxydra

@@ -18,7 +18,6 @@ namespace oxydra {
 // by the runner at guest start. It carries the user's resolved secrets.
 
 inline constexpr int kBootstrapProtocolVersion = 1;
-inline constexpr std::string_view kInvalidEnvelope = "invalid_envelope";
 inline constexpr std::string_view kRedacted = "[redacted]";
 
 enum class ChannelTransport { unix_socket, vsock, firecracker_vsock, virtio_serial };

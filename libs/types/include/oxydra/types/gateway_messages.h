@@ -24,12 +24,6 @@ inline constexpr std::string_view kOpNewSession = "new_session";
 inline constexpr std::string_view kOpListSessions = "list_sessions";
 inline constexpr std::string_view kOpHealth = "health";
 
-inline constexpr std::string_view kErrInvalidRequest = "invalid_request";
-inline constexpr std::string_view kErrUnknownOp = "unknown_op";
-inline constexpr std::string_view kErrUnknownSession = "unknown_session";
-inline constexpr std::string_view kErrBusy = "busy";  // a turn is already running in the session
-inline constexpr std::string_view kErrInternal = "internal";
-
 // Why a turn ended. An open set: clients show unknown reasons verbatim.
 inline constexpr std::string_view kStopCompleted = "completed";
 inline constexpr std::string_view kStopMaxTurns = "max_turns";

@@ -19,7 +19,7 @@ namespace oxydra {
 class JsonReader {
  public:
   JsonReader(const nlohmann::json& object, std::string path,
-             std::string error_code = "invalid_request");
+             ErrorCode error_code = ErrorCode::invalid_request);
 
   std::string string(std::string_view key);    // required, may be empty
   std::string nonblank(std::string_view key);  // required, not blank
@@ -46,7 +46,7 @@ class JsonReader {
 
   const nlohmann::json& object_;
   std::string path_;
-  std::string error_code_;
+  ErrorCode error_code_;
   std::optional<Error> error_;
 };
 

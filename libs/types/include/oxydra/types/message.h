@@ -27,7 +27,7 @@ std::string serialize_message(std::string_view op, const nlohmann::json& payload
 std::string encode_message(std::string_view op, const nlohmann::json& payload);
 
 // The `error` message payload; a missing request id is sent as null.
-nlohmann::json error_payload(const std::optional<std::string>& request_id, std::string_view code,
+nlohmann::json error_payload(const std::optional<std::string>& request_id, ErrorCode code,
                              std::string_view message);
 
 // The request id of a payload if it has a string one.

@@ -30,16 +30,6 @@ inline constexpr std::string_view kOpKillSession = "kill_session";
 inline constexpr std::string_view kOpListSessions = "list_sessions";
 inline constexpr std::string_view kOpError = "error";
 
-inline constexpr std::string_view kErrInvalidFrame = "invalid_frame";
-inline constexpr std::string_view kErrFrameTooLarge = "frame_too_large";
-inline constexpr std::string_view kErrUnknownOp = "unknown_op";
-inline constexpr std::string_view kErrInvalidRequest = "invalid_request";
-inline constexpr std::string_view kErrUnknownSession = "unknown_session";
-inline constexpr std::string_view kErrEmptyCommand = "empty_command";
-inline constexpr std::string_view kErrSpawnFailed = "spawn_failed";
-inline constexpr std::string_view kErrTooManySessions = "too_many_sessions";
-inline constexpr std::string_view kErrBusy = "busy";
-
 inline constexpr std::string_view kStdout = "stdout";
 inline constexpr std::string_view kStderr = "stderr";
 

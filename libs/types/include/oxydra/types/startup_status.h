@@ -13,19 +13,27 @@
 
 namespace oxydra {
 
-// Degraded reason codes (protocol.md §3). The set is open: parsers accept
-// codes they do not know, so a newer runner can report more.
+// Degraded reason codes (protocol.md §3), named from ErrorCode. The set is
+// open on the wire: parsers keep codes they do not know, so a newer runner can
+// report more; that is why DegradedReason::code stays a string.
 namespace degraded {
-inline constexpr std::string_view kInsecureProcessTier = "insecure_process_tier";
-inline constexpr std::string_view kProcessHardeningLimited = "process_hardening_limited";
-inline constexpr std::string_view kSidecarUnavailable = "sidecar_unavailable";
-inline constexpr std::string_view kSidecarTransportUnsupported = "sidecar_transport_unsupported";
-inline constexpr std::string_view kSidecarEndpointInvalid = "sidecar_endpoint_invalid";
-inline constexpr std::string_view kSidecarConnectionFailed = "sidecar_connection_failed";
-inline constexpr std::string_view kSidecarProtocolError = "sidecar_protocol_error";
-inline constexpr std::string_view kRuntimeShutdown = "runtime_shutdown";
+inline constexpr std::string_view kInsecureProcessTier =
+    to_string(ErrorCode::insecure_process_tier);
+inline constexpr std::string_view kProcessHardeningLimited =
+    to_string(ErrorCode::process_hardening_limited);
+inline constexpr std::string_view kSidecarUnavailable = to_string(ErrorCode::sidecar_unavailable);
+inline constexpr std::string_view kSidecarTransportUnsupported =
+    to_string(ErrorCode::sidecar_transport_unsupported);
+inline constexpr std::string_view kSidecarEndpointInvalid =
+    to_string(ErrorCode::sidecar_endpoint_invalid);
+inline constexpr std::string_view kSidecarConnectionFailed =
+    to_string(ErrorCode::sidecar_connection_failed);
+inline constexpr std::string_view kSidecarProtocolError =
+    to_string(ErrorCode::sidecar_protocol_error);
+inline constexpr std::string_view kRuntimeShutdown = to_string(ErrorCode::runtime_shutdown);
 // A container guest lacks a protection its configuration asked for.
-inline constexpr std::string_view kContainerIsolationLimited = "container_isolation_limited";
+inline constexpr std::string_view kContainerIsolationLimited =
+    to_string(ErrorCode::container_isolation_limited);
 }  // namespace degraded
 
 struct DegradedReason {
@@ -60,6 +68,6 @@ nlohmann::json to_json(const StartupStatusReport& status);
 // `path` prefixes error messages; the bootstrap envelope passes its own error code.
 Result<StartupStatusReport> parse_startup_status(const nlohmann::json& object,
                                                  const std::string& path = "startup_status",
-                                                 const std::string& error_code = "invalid_request");
+                                                 ErrorCode error_code = ErrorCode::invalid_request);
 
 }  // namespace oxydra

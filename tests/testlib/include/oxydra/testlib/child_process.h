@@ -7,13 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "oxydra/testlib/paths.h"
+
 namespace oxydra::testlib {
 
 using namespace std::chrono_literals;
-
-// Directory of the project's built binaries: $OXYDRA_BIN_DIR, else the
-// directory of the running test executable.
-std::string bin_dir();
 
 // A child process started from argv (argv[0] is a path), with stdout and stderr
 // appended to `log_path` (or inherited when empty). Killed with SIGKILL and

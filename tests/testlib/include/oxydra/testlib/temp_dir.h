@@ -2,21 +2,22 @@
 
 #include <string>
 
+#include "oxydra/sys/temp_dir.h"
+
 namespace oxydra::testlib {
 
-// A fresh directory under /tmp, removed with its contents on destruction. The
-// path is kept short so Unix socket paths inside it fit in sun_path (108 bytes).
+// sys::TempDir for tests: throws when it cannot be made, and keeps the path
+// as a string for building socket and file paths. Under $TMPDIR or /tmp: keep
+// prefixes short so Unix socket paths inside fit in sun_path (108 bytes).
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "oxy");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
 
  private:
+  sys::TempDir dir_;
   std::string path_;
 };
 

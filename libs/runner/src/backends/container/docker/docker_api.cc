@@ -60,7 +60,7 @@ Result<std::unique_ptr<CURL, EasyDeleter>> easy(const std::string& socket, std::
                                                 std::string_view path) {
   init_curl();
   std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
-  if (!handle) return fail("io", call_name(method, path) + ": curl_easy_init failed");
+  if (!handle) return fail(ErrorCode::io, call_name(method, path) + ": curl_easy_init failed");
   const std::string url = kApiPrefix + std::string(path);
   curl_easy_setopt(handle.get(), CURLOPT_UNIX_SOCKET_PATH, socket.c_str());
   curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
@@ -74,11 +74,12 @@ Error unreachable(const std::string& socket, std::string_view method, std::strin
                   CURLcode code) {
   std::string what = curl_easy_strerror(code);
   if (code == CURLE_COULDNT_CONNECT) {
-    return Error{"docker_unavailable",
+    return Error{ErrorCode::docker_unavailable,
                  call_name(method, path) + ": no Docker daemon answers at unix://" + socket + " (" +
                      what + "); start one (scripts/dockerd start) or set [container] docker_host"};
   }
-  return Error{"docker_unavailable", call_name(method, path) + ": unix://" + socket + ": " + what};
+  return Error{ErrorCode::docker_unavailable,
+               call_name(method, path) + ": unix://" + socket + ": " + what};
 }
 
 }  // namespace
@@ -86,8 +87,9 @@ Error unreachable(const std::string& socket, std::string_view method, std::strin
 Result<std::string> docker_socket_path(const std::string& configured) {
   if (!configured.empty()) {
     if (configured.rfind(kUnixScheme, 0) != 0 || configured.size() == kUnixScheme.size()) {
-      return fail("invalid_config", "[container] docker_host " + configured +
-                                        " must be unix://PATH (only Unix sockets are supported)");
+      return fail(ErrorCode::invalid_config,
+                  "[container] docker_host " + configured +
+                      " must be unix://PATH (only Unix sockets are supported)");
     }
     return configured.substr(kUnixScheme.size());
   }
@@ -95,7 +97,7 @@ Result<std::string> docker_socket_path(const std::string& configured) {
   if (env && *env) {
     const std::string host = env;
     if (host.rfind(kUnixScheme, 0) != 0 || host.size() == kUnixScheme.size()) {
-      return fail("invalid_config",
+      return fail(ErrorCode::invalid_config,
                   "DOCKER_HOST=" + host +
                       " is not a unix:// socket; the docker driver speaks only to a local "
                       "socket (set DOCKER_HOST=unix://PATH or [container] docker_host)");
@@ -144,7 +146,8 @@ Result<nlohmann::json> DockerApi::call(std::string_view method, std::string_view
   if (response->body.empty()) return nlohmann::json();
   auto parsed = nlohmann::json::parse(response->body, nullptr, false);
   if (parsed.is_discarded()) {
-    return fail("docker_error", call_name(method, path) + ": the daemon's answer is not JSON");
+    return fail(ErrorCode::docker_error,
+                call_name(method, path) + ": the daemon's answer is not JSON");
   }
   return parsed;
 }
@@ -184,9 +187,9 @@ Error docker_error(std::string_view method, std::string_view path, const DockerR
   if (!message.empty()) text += ": " + message;
   if (response.status == 404 && message.rfind("No such image", 0) == 0) {
     text += " (hint: import the guest images with scripts/import-guest-images)";
-    return Error{"docker_image_missing", text};
+    return Error{ErrorCode::docker_image_missing, text};
   }
-  return Error{response.status == 404 ? "not_found" : "docker_error", text};
+  return Error{response.status == 404 ? ErrorCode::not_found : ErrorCode::docker_error, text};
 }
 
 void DockerStreamDemuxer::feed(std::string_view bytes) {

@@ -62,7 +62,7 @@ Result<DaemonFacts> read_daemon_facts(const DockerApi& api) {
     char* end = nullptr;
     const unsigned long base = std::strtoul(root.c_str(), &end, 10);
     if (end == root.c_str() || *end != '.') {
-      return fail("docker_error",
+      return fail(ErrorCode::docker_error,
                   "docker: GET /info: the daemon remaps user ids but its data root " +
                       info->value("DockerRootDir", "") + " does not name the range (<uid>.<gid>)");
     }
@@ -198,7 +198,8 @@ Result<std::optional<json>> DockerDriver::inspect(const std::string& id) const {
   if (response->status != 200) return tl::unexpected(docker_error("GET", path, *response));
   auto parsed = json::parse(response->body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    return fail("docker_error", "docker: GET " + path + ": the daemon's answer is not JSON");
+    return fail(ErrorCode::docker_error,
+                "docker: GET " + path + ": the daemon's answer is not JSON");
   }
   return std::optional<json>(std::move(parsed));
 }
@@ -212,7 +213,8 @@ Result<GuestHandle> DockerDriver::launch(GuestRole role, const OciGuest& spec) {
   auto created = api_.call("POST", "/containers/create?name=" + name, &body);
   if (!created) return tl::unexpected(with_context(created.error(), "create " + name));
   const std::string id = created->value("Id", "");
-  if (id.empty()) return fail("docker_error", "create " + name + ": the daemon returned no Id");
+  if (id.empty())
+    return fail(ErrorCode::docker_error, "create " + name + ": the daemon returned no Id");
   watchdog_.watch(id);
   for (const auto& warning : created->value("Warnings", json::array())) {
     if (warning.is_string()) spdlog::warn("{}: docker: {}", name, warning.get<std::string>());
@@ -244,10 +246,11 @@ Result<pid_t> DockerDriver::wait_running(GuestHandle& guest, std::chrono::millis
   const pid_t pid = running.value("Pid", 0);
   if (!running.value("Running", false) || pid <= 0) {
     const int code = running.value("ExitCode", -1);
-    return fail("guest_exited", name + " exited with status " + std::to_string(code) +
-                                    " while starting; its messages are in `oxydra-runner logs "
-                                    "--role " +
-                                    std::string(to_string(guest.role)) + "`");
+    return fail(ErrorCode::guest_exited,
+                name + " exited with status " + std::to_string(code) +
+                    " while starting; its messages are in `oxydra-runner logs "
+                    "--role " +
+                    std::string(to_string(guest.role)) + "`");
   }
   return pid;
 }

@@ -77,7 +77,7 @@ Result<DockerWatchdog> DockerWatchdog::start(const std::string& socket) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (socket.size() >= sizeof address.sun_path) {
-    return fail("invalid_config", "docker socket path " + socket + " is too long");
+    return fail(ErrorCode::invalid_config, "docker socket path " + socket + " is too long");
   }
   std::memcpy(address.sun_path, socket.c_str(), socket.size() + 1);
   int fds[2];

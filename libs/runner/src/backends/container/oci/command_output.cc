@@ -32,7 +32,7 @@ int wait_status(pid_t pid) {
 
 Result<CommandOutput> run_command(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout) {
-  if (argv.empty()) return fail("internal", "run_command: empty argv");
+  if (argv.empty()) return fail(ErrorCode::internal, "run_command: empty argv");
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return tl::unexpected(errno_error("pipe", errno));
   UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
@@ -85,8 +85,9 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
   if (timed_out) ::kill(pid, SIGKILL);
   result.exit_code = wait_status(pid);
   if (timed_out) {
-    return fail("timeout", argv[0] + " " + (argv.size() > 1 ? argv[1] : "") +
-                               ": no answer within " + std::to_string(timeout.count()) + " ms");
+    return fail(ErrorCode::timeout, argv[0] + " " + (argv.size() > 1 ? argv[1] : "") +
+                                        ": no answer within " + std::to_string(timeout.count()) +
+                                        " ms");
   }
   return result;
 }

@@ -91,8 +91,9 @@ Result<void> OciDriver::check_images() const {
   for (const fs::path& rootfs :
        {context_.runner.container.shell_vm_rootfs, context_.runner.container.oxydra_vm_rootfs}) {
     if (!fs::exists(rootfs / fs::path(kGuestInit).relative_path(), ec)) {
-      return fail("guest_image_missing", "guest image " + rootfs.string() +
-                                             " is missing or incomplete (no " + kGuestInit + ")");
+      return fail(
+          ErrorCode::guest_image_missing,
+          "guest image " + rootfs.string() + " is missing or incomplete (no " + kGuestInit + ")");
     }
   }
   return {};
@@ -103,7 +104,7 @@ Result<pid_t> OciDriver::wait_running(GuestHandle& guest, std::chrono::milliseco
   const std::string id = container_id(guest.role);
   for (;;) {
     if (auto how = exit_while_starting(guest)) {
-      return fail("guest_exited",
+      return fail(ErrorCode::guest_exited,
                   runtime_.program() + " run " + id + " " + how->describe() +
                       " while starting the guest; its messages are in `oxydra-runner "
                       "logs --role " +
@@ -113,7 +114,7 @@ Result<pid_t> OciDriver::wait_running(GuestHandle& guest, std::chrono::milliseco
       return state->pid;
     }
     if (Clock::now() > deadline) {
-      return fail("startup_timeout",
+      return fail(ErrorCode::startup_timeout,
                   id + " was not running within " + std::to_string(timeout.count() / 1000) + " s");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -141,7 +142,7 @@ Result<GuestHandle> OciDriver::launch(GuestRole role, const OciGuest& spec) {
                              {"org.oxydra.role", container_role_name(role)}};
     std::ofstream out(bundle / "config.json", std::ios::trunc);
     out << config.dump(2);
-    if (!out) return fail("io", "write " + (bundle / "config.json").string());
+    if (!out) return fail(ErrorCode::io, "write " + (bundle / "config.json").string());
   }
 
   int lifeline[2];

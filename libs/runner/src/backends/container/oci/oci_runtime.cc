@@ -38,9 +38,10 @@ std::optional<std::string> find_in_path(const std::string& name) {
 Result<OciRuntime> OciRuntime::locate(const std::string& program, fs::path state_root) {
   auto found = find_in_path(program);
   if (!found) {
-    return fail("tier_unavailable", "OCI runtime '" + program +
-                                        "' not found in PATH; install runc (apt-get install "
-                                        "runc) or set [container] oci_runtime");
+    return fail(ErrorCode::tier_unavailable,
+                "OCI runtime '" + program +
+                    "' not found in PATH; install runc (apt-get install "
+                    "runc) or set [container] oci_runtime");
   }
   std::error_code ec;
   fs::create_directories(state_root, ec);
@@ -100,7 +101,7 @@ Result<void> OciRuntime::remove(const std::string& id) const {
     std::string detail = output->err;
     while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' '))
       detail.pop_back();
-    return fail("container_cleanup", program_ + " delete " + id + ": " + detail);
+    return fail(ErrorCode::container_cleanup, program_ + " delete " + id + ": " + detail);
   }
   return {};
 }
