@@ -141,7 +141,7 @@ bool Turn::record_result(const provider::ToolCall& call, const tools::ToolOutput
   if (output.metadata.error_code == tools::tool_error::kDisabled) {
     // The user should know the agent could not do what the model tried.
     TurnEvent notice = event_of(TurnEventKind::notice);
-    notice.code = "tool_disabled";
+    notice.code = tools::tool_error::kDisabled;
     notice.message = output.text;
     emit(notice);
   }

@@ -25,7 +25,7 @@ bool OrphanReaper::needed() {
 
 void OrphanReaper::start() {
   signals_.add(SIGCHLD);
-  asio::co_spawn(signals_.get_executor(), loop(), [](std::exception_ptr) {});
+  asio::co_spawn(signals_.get_executor(), loop(), [](const std::exception_ptr&) {});
 }
 
 void OrphanReaper::stop() {

@@ -15,8 +15,6 @@ namespace oxydra::shell_daemon {
 
 namespace {
 
-using ErrorCode::spawn_failed;
-
 std::string current_dir() {
   char buf[4096];
   return ::getcwd(buf, sizeof(buf)) ? std::string(buf) : std::string("/");

@@ -1,6 +1,7 @@
 #include "oxydra/types/user_policy.h"
 
 #include "config_problems.h"
+#include "oxydra/types/error_code.h"
 #include "oxydra/types/user_id.h"
 
 namespace oxydra {
@@ -22,7 +23,8 @@ Result<SandboxTier> resolve_tier(SandboxTier default_tier, std::optional<Sandbox
 namespace {
 
 ToolGrant grant(bool runner_allows, bool user_wants, SandboxTier tier) {
-  if (tier == SandboxTier::process) return {false, "insecure_process_tier"};
+  if (tier == SandboxTier::process)
+    return {false, std::string(to_string(ErrorCode::insecure_process_tier))};
   if (!runner_allows) return {false, "disabled_by_runner_policy"};
   if (!user_wants) return {false, "disabled_by_user_config"};
   return {true, ""};

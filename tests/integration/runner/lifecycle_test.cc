@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "oxydra/testlib/proc_scan.h"
+#include "oxydra/types/startup_status.h"
 #include "runner_fixture.h"
 
 namespace oxydra::runner_test {
@@ -83,7 +84,7 @@ TEST_F(Lifecycle, StartStatusStopOnTheProcessTier) {
   EXPECT_EQ(status["shell_available"], false);
   bool insecure_reason = false;
   for (const auto& reason : status["degraded_reasons"]) {
-    insecure_reason |= reason["code"] == "insecure_process_tier";
+    insecure_reason |= reason["code"] == std::string(degraded::kInsecureProcessTier);
   }
   EXPECT_TRUE(insecure_reason) << status.dump(2);
   const auto& report = status["enforcement"]["runtime"];

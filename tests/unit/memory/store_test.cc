@@ -14,7 +14,6 @@
 namespace oxydra::memory {
 namespace {
 
-using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using testing::TempDir;
 

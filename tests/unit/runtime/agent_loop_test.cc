@@ -99,7 +99,7 @@ TEST(AgentLoop, ProviderFailureEndsTheTurnWithAnErrorNotice) {
   EXPECT_EQ(result.error->code, ErrorCode::http_error);
   auto notices = rig.of_kind(TurnEventKind::notice);
   ASSERT_EQ(notices.size(), 1u);
-  EXPECT_EQ(notices[0].code, "http_error");
+  EXPECT_EQ(notices[0].code, to_string(ErrorCode::http_error));
   EXPECT_EQ(notices[0].message, "POST http://x/v1: HTTP 500");
   // What was streamed before the failure stays in the history.
   ASSERT_EQ(conversation.messages().size(), 2u);

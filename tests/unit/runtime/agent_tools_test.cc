@@ -97,7 +97,7 @@ TEST(AgentTools, DisabledToolsAreNotOfferedButAnswerWithTheirReason) {
   EXPECT_NE(results[0].output.find("insecure_process_tier"), std::string::npos);
   auto notices = rig.of_kind(gateway_rpc::TurnEventKind::notice);
   ASSERT_EQ(notices.size(), 1u);
-  EXPECT_EQ(notices[0].code, "tool_disabled");
+  EXPECT_EQ(notices[0].code, tools::tool_error::kDisabled);
 }
 
 }  // namespace

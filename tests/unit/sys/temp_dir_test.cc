@@ -31,7 +31,7 @@ TEST(TempDir, MovingKeepsTheDirectoryUntilTheLastOwnerGoes) {
   TempDir first = TempDir::create("oxydra-sys-test", error);
   const auto where = first.path();
   TempDir second(std::move(first));
-  EXPECT_FALSE(first);
+  EXPECT_FALSE(first);  // NOLINT(bugprone-use-after-move): a moved-from TempDir is empty
   EXPECT_TRUE(std::filesystem::is_directory(where));
   EXPECT_FALSE(second.remove());
   EXPECT_FALSE(std::filesystem::exists(where));

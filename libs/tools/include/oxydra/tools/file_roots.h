@@ -39,13 +39,6 @@ struct Location {
   std::string display;  // "shared/notes/a.txt": what messages show
 };
 
-// Error codes of FileRoots.
-namespace path_error {
-inline constexpr std::string_view kRefused = "path_refused";  // outside, escape, read-only
-inline constexpr std::string_view kNotFound = "not_found";
-inline constexpr std::string_view kExists = "already_exists";
-}  // namespace path_error
-
 // The confinement of the file tools. Each root directory is opened once; every
 // later open resolves beneath that descriptor in the kernel (open_beneath), so
 // `..`, absolute paths outside the roots and symlinks leading out are refused

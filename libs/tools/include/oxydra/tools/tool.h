@@ -34,12 +34,12 @@ struct Availability {
 
 // Error codes a ToolOutput carries in metadata.error_code.
 namespace tool_error {
-inline constexpr std::string_view kInvalidArguments = "invalid_arguments";
-inline constexpr std::string_view kDisabled = "tool_disabled";
-inline constexpr std::string_view kUnknownTool = "unknown_tool";
-inline constexpr std::string_view kCancelled = "cancelled";
-inline constexpr std::string_view kPathRefused = "path_refused";
-inline constexpr std::string_view kFailed = "tool_failed";
+inline constexpr std::string_view kInvalidArguments = to_string(ErrorCode::invalid_arguments);
+inline constexpr std::string_view kDisabled = to_string(ErrorCode::tool_disabled);
+inline constexpr std::string_view kUnknownTool = to_string(ErrorCode::unknown_tool);
+inline constexpr std::string_view kCancelled = to_string(ErrorCode::cancelled);
+inline constexpr std::string_view kPathRefused = to_string(ErrorCode::path_refused);
+inline constexpr std::string_view kFailed = to_string(ErrorCode::tool_failed);
 }  // namespace tool_error
 
 // What the audit record keeps about a call, besides its arguments.

@@ -52,6 +52,8 @@ namespace oxydra {
   X(busy)                                                                            \
   X(tool_disabled)                                                                   \
   X(duplicate_tool)                                                                  \
+  X(unknown_tool)                                                                    \
+  X(tool_failed)                                                                     \
   X(no_shell)                                                                        \
   X(path_refused)                                                                    \
   X(not_found)                                                                       \
