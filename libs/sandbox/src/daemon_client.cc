@@ -150,7 +150,7 @@ bool DaemonClient::same_daemon(RpcLink& link, const std::optional<std::string>& 
   return std::includes(alive.begin(), alive.end(), tracked.begin(), tracked.end());
 }
 
-Result<Message> DaemonClient::call(std::string_view op, nlohmann::json payload,
+Result<Message> DaemonClient::call(std::string_view op, const nlohmann::json& payload,
                                    const CallOptions& options) {
   if (on_rpc_reader_thread()) {
     return fail(ErrorCode::invalid_request,

@@ -87,11 +87,12 @@ Command::~Command() {
 
 void Command::start_task(asio::awaitable<void> task) {
   ++tasks_;
-  asio::co_spawn(executor_, std::move(task), [self = shared_from_this()](std::exception_ptr error) {
-    if (error) spdlog::error("command {}: output task failed", self->pid_);
-    --self->tasks_;
-    self->tasks_done_.notify_all();
-  });
+  asio::co_spawn(executor_, std::move(task),
+                 [self = shared_from_this()](const std::exception_ptr& error) {
+                   if (error) spdlog::error("command {}: output task failed", self->pid_);
+                   --self->tasks_;
+                   self->tasks_done_.notify_all();
+                 });
 }
 
 asio::awaitable<CommandResult> Command::run() {

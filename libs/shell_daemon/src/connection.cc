@@ -46,7 +46,7 @@ Connection::~Connection() {
 
 void Connection::start() {
   auto self = shared_from_this();
-  auto log_failure = [peer = peer_](std::exception_ptr error) {
+  auto log_failure = [peer = peer_](const std::exception_ptr& error) {
     if (error) spdlog::error("{}: connection task failed", peer);
   };
   asio::co_spawn(context_.executor, read_loop(self), log_failure);
@@ -80,7 +80,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
         close_after_flush();
         co_return;
       } else if (auto message = parse_message(event->payload)) {
-        dispatch(self, std::move(*message));
+        dispatch(self, *message);
       } else {
         send_error(std::nullopt, ErrorCode::invalid_frame, message.error().message);
       }

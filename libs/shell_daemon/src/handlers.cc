@@ -125,13 +125,13 @@ void reply_error(Connection& c, const json& payload, const Error& error) {
 
 void spawn_request(const std::shared_ptr<Connection>& c, asio::awaitable<void> task) {
   c->begin_request();
-  asio::co_spawn(c->context().executor, std::move(task), [c](std::exception_ptr error) {
+  asio::co_spawn(c->context().executor, std::move(task), [c](const std::exception_ptr& error) {
     if (error) spdlog::error("{}: request task failed", c->peer());
     c->end_request();
   });
 }
 
-void dispatch(const std::shared_ptr<Connection>& c, Message message) {
+void dispatch(const std::shared_ptr<Connection>& c, const Message& message) {
   const std::string& op = message.op;
   const json& payload = message.payload;
   if (op == rpc::kOpExecCommand) return on_exec_command(c, payload);

@@ -13,7 +13,7 @@ namespace oxydra::shell_daemon {
 // Routes one request to its handler. Quick requests are answered before this
 // returns; the rest (exec_command, and stream_output or kill_session on a
 // busy session) answer from their own coroutine, so nothing here waits.
-void dispatch(const std::shared_ptr<Connection>& connection, Message message);
+void dispatch(const std::shared_ptr<Connection>& connection, const Message& message);
 
 // Handlers that live in their own file.
 void on_exec_command(const std::shared_ptr<Connection>& connection, const nlohmann::json& payload);

@@ -108,7 +108,7 @@ Result<std::unique_ptr<Listener>> Listener::vsock(const asio::any_io_executor& e
 
 void Listener::start(AcceptFn on_accept) {
   asio::co_spawn(socket_.get_executor(), accept_loop(std::move(on_accept)),
-                 [](std::exception_ptr) {});
+                 [](const std::exception_ptr&) {});
 }
 
 asio::awaitable<void> Listener::accept_loop(AcceptFn on_accept) {

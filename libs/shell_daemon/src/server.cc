@@ -66,18 +66,18 @@ class Server {
   void run() {
     for (auto& listener : listeners_) {
       listener->start(
-          [this](sys::UniqueFd fd, std::string peer) { serve(std::move(fd), peer, true); });
+          [this](sys::UniqueFd fd, const std::string& peer) { serve(std::move(fd), peer, true); });
       spdlog::info("listening on {}", listener->name());
     }
     if (serial_) {
-      asio::co_spawn(io_, serve_serial(), [](std::exception_ptr) {});
+      asio::co_spawn(io_, serve_serial(), [](const std::exception_ptr&) {});
       spdlog::info("serving serial:{}", options_.serial_path);
     }
     if (OrphanReaper::needed()) reaper_.start();
     signals_.async_wait([this](const std::error_code& ec, int sig) {
       if (ec) return;
       spdlog::info("signal {}: shutting down", sig);
-      asio::co_spawn(io_, shutdown(), [](std::exception_ptr) {});
+      asio::co_spawn(io_, shutdown(), [](const std::exception_ptr&) {});
     });
     io_.run();
     // Let operations cancelled by the shutdown complete, so every coroutine

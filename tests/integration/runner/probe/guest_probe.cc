@@ -24,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oxydra/sys/io.h"
+
 // LeakSanitizer stops the world with ptrace, which the seccomp filter refuses.
 extern "C" int __lsan_is_turned_off() {
   return 1;
@@ -34,13 +36,8 @@ namespace {
 using nlohmann::json;
 
 bool read_exact(int fd, char* out, size_t n) {
-  for (size_t done = 0; done < n;) {
-    ssize_t got = ::read(fd, out + done, n - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    done += static_cast<size_t>(got);
-  }
-  return true;
+  std::size_t got = 0;
+  return !oxydra::sys::read_exact(fd, out, n, oxydra::sys::Clock::time_point::max(), got);
 }
 
 bool read_frame(int fd, std::string& payload) {

@@ -87,7 +87,7 @@ class DaemonClient {
   // codes: connection_lost, request_timeout, closed, and the connect codes
   // when a reconnect fails. A request that never reached the daemon is
   // retried once on a new connection.
-  Result<Message> call(std::string_view op, nlohmann::json payload,
+  Result<Message> call(std::string_view op, const nlohmann::json& payload,
                        const CallOptions& options = {});
   // Sends without waiting; the reply is dropped. Returns the request id. Never
   // reconnects from inside an event handler, nor when `may_reconnect` is false.

@@ -27,7 +27,7 @@ class LocalProcessShellSession final : public ShellSession {
  public:
   struct Options {
     std::string shell = "/bin/sh";
-    std::uint64_t default_max_output_bytes = 64 * 1024;
+    std::uint64_t default_max_output_bytes = std::uint64_t{64} << 10;
   };
 
   LocalProcessShellSession();

@@ -33,7 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 
 constexpr const char* kUserLabel = "org.oxydra.user";
 constexpr const char* kRoleLabel = "org.oxydra.role";
