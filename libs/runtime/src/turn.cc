@@ -100,7 +100,7 @@ std::optional<provider::ChatResponse> Turn::call_model() {
 
 bool Turn::run_tools(const std::vector<provider::ToolCall>& calls) {
   dispatch_tool_calls(*options_.tools, calls, conversation_.session_id(), control_.stop_token(),
-                      [this](const provider::ToolCall& call, tools::ToolOutput output) {
+                      [this](const provider::ToolCall& call, const tools::ToolOutput& output) {
                         record_result(call, output);
                       });
   if (save_error_) {

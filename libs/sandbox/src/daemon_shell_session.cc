@@ -268,7 +268,8 @@ Result<bool> DaemonShellSession::cancel() {
     exec_stop = exec_stop_;
     if (!exec_request_id_ || cancel_sent_) {
       // Not sent yet: on_exec_sent() sends the cancel right after the request.
-      exec_stop.request_stop();
+      // A copy of exec_stop_ above, not a move: the analyzer misreads stop_source.
+      exec_stop.request_stop();  // NOLINT(clang-analyzer-cplusplus.Move)
       return true;
     }
     cancel_sent_ = true;

@@ -14,7 +14,7 @@ namespace oxydra::sandbox {
 
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} << 10;
 
 }  // namespace
 

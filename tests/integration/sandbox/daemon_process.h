@@ -44,8 +44,8 @@ SidecarEndpoint unix_endpoint(const std::string& socket);
 
 // Skips the test unless the daemon binary exists; with OXYDRA_MUST_WORK=1 a
 // missing binary fails instead.
-#define REQUIRE_SHELL_DAEMON(binary)                                                   \
-  do {                                                                                 \
-    binary = ::oxydra::sandbox::testing::shell_daemon_binary();                        \
-    OXYDRA_SKIP_UNLESS(!binary.empty(), "shell-daemon is not built next to the test"); \
+#define REQUIRE_SHELL_DAEMON(binary)                                                     \
+  do {                                                                                   \
+    (binary) = ::oxydra::sandbox::testing::shell_daemon_binary();                        \
+    OXYDRA_SKIP_UNLESS(!(binary).empty(), "shell-daemon is not built next to the test"); \
   } while (0)

@@ -45,7 +45,7 @@ class AuditTamper : public ::testing::Test {
       r.tool = "shell_exec";
       r.arguments = {{"command", "echo " + std::to_string(i)}};
       r.exit_code = i;
-      r.duration_ms = i * 10;
+      r.duration_ms = static_cast<std::int64_t>(i) * 10;
       r.stdout_bytes = 2;
       r.stderr_bytes = 0;
       ASSERT_TRUE(log->append(r));

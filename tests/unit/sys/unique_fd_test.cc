@@ -33,7 +33,7 @@ TEST(UniqueFd, MoveTransfersOwnership) {
   UniqueFd a(open_null());
   const int raw = a.get();
   UniqueFd b(std::move(a));
-  EXPECT_FALSE(a);
+  EXPECT_FALSE(a);  // NOLINT(bugprone-use-after-move): moved-from state is the point
   EXPECT_EQ(b.get(), raw);
   UniqueFd c;
   c = std::move(b);

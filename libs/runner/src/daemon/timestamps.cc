@@ -55,7 +55,7 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view t) {
     int scale = 100000;
     std::size_t start = pos;
     while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
-      if (scale > 0) micros += (t[pos] - '0') * scale;
+      if (scale > 0) micros += static_cast<long long>(t[pos] - '0') * scale;
       scale /= 10;
       ++pos;
     }

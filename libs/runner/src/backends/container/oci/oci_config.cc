@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 constexpr std::int64_t kCpuPeriodUs = 100000;
 
 json mounts(const OciGuest& guest) {
