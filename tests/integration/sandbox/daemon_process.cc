@@ -21,7 +21,7 @@ std::string shell_daemon_binary() {
   return ::access(path.c_str(), X_OK) == 0 ? path : std::string();
 }
 
-DaemonProcess::DaemonProcess(std::string binary, std::string socket,
+DaemonProcess::DaemonProcess(const std::string& binary, std::string socket,
                              std::vector<std::string> extra_args)
     : socket_(std::move(socket)) {
   std::vector<std::string> args = {binary, "--socket", socket_};

@@ -24,7 +24,8 @@ std::string shell_daemon_binary();
 // One shell-daemon process listening on a Unix socket.
 class DaemonProcess {
  public:
-  DaemonProcess(std::string binary, std::string socket, std::vector<std::string> extra_args = {});
+  DaemonProcess(const std::string& binary, std::string socket,
+                std::vector<std::string> extra_args = {});
   ~DaemonProcess();  // SIGKILL if still running, then reap
 
   pid_t pid() const { return pid_; }

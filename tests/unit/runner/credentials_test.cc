@@ -19,12 +19,12 @@ AgentConfig agent_using(const std::string& credential) {
   return agent;
 }
 
-std::map<std::string, CredentialRef> refs(std::string openai_ref) {
+std::map<std::string, CredentialRef> refs(const std::string& openai_ref) {
   return {{"openai", *parse_credential_ref(openai_ref)},
           {"other", *parse_credential_ref("env:OXY_TEST_UNSET_OTHER")}};
 }
 
-EnvLookup env_with(std::map<std::string, std::string> vars) {
+EnvLookup env_with(const std::map<std::string, std::string>& vars) {
   return [vars](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;

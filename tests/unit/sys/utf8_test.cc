@@ -8,7 +8,8 @@ namespace {
 const std::string kFffd(kReplacementChar);
 
 TEST(Utf8, ValidTextIsUnchanged) {
-  const std::string text = "plain ascii, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80, nul \0 ok";
+  // With its length: the NUL is part of the text.
+  const std::string text("plain ascii, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80, nul \0 ok", 39);
   EXPECT_EQ(sanitize_utf8(text), text);
 }
 
