@@ -173,11 +173,11 @@ std::string find_program(const std::string& name) {
   std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   for (const char* dir2 : {"/usr/sbin", "/sbin", "/usr/local/sbin"}) {
-    const std::string candidate = std::string(dir2) + "/" + name;
+    std::string candidate = std::string(dir2) + "/" + name;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return {};

@@ -104,7 +104,8 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
       }
       return {};
     }
-    const std::string host = std::getenv("DOCKER_HOST");
+    const char* host_env = std::getenv("DOCKER_HOST");
+    const std::string host = host_env != nullptr ? host_env : "";
     docker_ = find_program("docker");
     if (docker_.empty()) return "DOCKER_HOST is set but the docker client is not installed";
     if (auto info = docker({"info", "--format", "{{.ServerVersion}}"}); info.exit_code != 0) {

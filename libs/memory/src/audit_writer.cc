@@ -46,7 +46,7 @@ Result<std::string> read_last_line(int fd, off_t size, const std::string& path) 
     return fail(ErrorCode::audit_tampered,
                 path + ": last line is incomplete (no newline); check it with audit-verify");
   }
-  constexpr off_t kChunk = 64 * 1024;
+  constexpr off_t kChunk = off_t{64} << 10;
   std::string line;
   off_t start = size - 1;
   while (start > 0) {

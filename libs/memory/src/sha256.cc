@@ -33,7 +33,7 @@ Sha256::Sha256() : state_(kInitial) {}
 void Sha256::compress(const std::uint8_t* block) {
   std::array<std::uint32_t, 64> w{};
   for (int i = 0; i < 16; ++i)
-    w[i] = load_be32(block + 4 * i);
+    w[i] = load_be32(block + std::size_t{4} * i);
   for (int i = 16; i < 64; ++i) {
     std::uint32_t s0 = std::rotr(w[i - 15], 7) ^ std::rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
     std::uint32_t s1 = std::rotr(w[i - 2], 17) ^ std::rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);

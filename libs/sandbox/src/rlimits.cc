@@ -6,7 +6,7 @@ namespace oxydra::sandbox {
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 
 // The project builds every target with the same sanitizers, so a sanitized
 // library means a sanitized guest, whose shadow memory (terabytes of private

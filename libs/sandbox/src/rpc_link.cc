@@ -39,7 +39,8 @@ void PendingCall::complete(Result<Message> outcome) {
   cv_.notify_all();
 }
 
-std::optional<Result<Message>> PendingCall::wait(Clock::time_point deadline, std::stop_token stop,
+std::optional<Result<Message>> PendingCall::wait(Clock::time_point deadline,
+                                                 const std::stop_token& stop,
                                                  Clock::duration grace) {
   std::unique_lock lock(mu_);
   auto done = [&] { return outcome_.has_value(); };

@@ -29,7 +29,7 @@ class PendingCall {
   void complete(Result<Message> outcome);
   // The outcome, or nullopt at the deadline. Once `stop` is requested the wait
   // ends within `grace`. Either way no handler runs afterwards.
-  std::optional<Result<Message>> wait(Clock::time_point deadline, std::stop_token stop,
+  std::optional<Result<Message>> wait(Clock::time_point deadline, const std::stop_token& stop,
                                       Clock::duration grace);
 
   const std::string& op() const { return op_; }

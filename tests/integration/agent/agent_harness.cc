@@ -75,7 +75,7 @@ AgentVm::~AgentVm() {
   if (process_.running()) stop(SIGKILL);
 }
 
-bool AgentVm::spawn(std::vector<std::string> args, int keep_fd) {
+bool AgentVm::spawn(const std::vector<std::string>& args, int keep_fd) {
   (void)keep_fd;  // inherited because it is not close-on-exec
   return process_.start(args, logs_.file("vm.log"));
 }

@@ -67,7 +67,7 @@ class AgentVm {
   std::string log() const { return process_.log(); }
 
  private:
-  bool spawn(std::vector<std::string> args, int keep_fd);
+  bool spawn(const std::vector<std::string>& args, int keep_fd);
 
   testlib::TempDir logs_{"oxy-vmlog"};
   testlib::ChildProcess process_;

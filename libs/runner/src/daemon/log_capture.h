@@ -22,7 +22,7 @@ namespace oxydra::runner {
 class LogCapture final : public GuestOutput {
  public:
   // Longer lines are split into entries of this many bytes.
-  static constexpr std::size_t kMaxLineBytes = 16 * 1024;
+  static constexpr std::size_t kMaxLineBytes = std::size_t{16} << 10;
 
   LogCapture(asio::io_context& io, std::filesystem::path logs_dir, const LogConfig& config);
 
