@@ -173,7 +173,7 @@ std::shared_ptr<Tool> make_file_list_tool(std::shared_ptr<const FileRoots> roots
   return std::make_shared<FileList>(std::move(roots), limits);
 }
 
-std::vector<std::shared_ptr<Tool>> make_file_tools(std::shared_ptr<const FileRoots> roots,
+std::vector<std::shared_ptr<Tool>> make_file_tools(const std::shared_ptr<const FileRoots>& roots,
                                                    FileToolLimits limits) {
   return {make_file_read_tool(roots, limits), make_file_write_tool(roots, limits),
           make_file_edit_tool(roots, limits), make_file_list_tool(roots, limits)};

@@ -29,7 +29,7 @@ std::shared_ptr<Tool> make_file_list_tool(std::shared_ptr<const FileRoots> roots
                                           FileToolLimits limits = {});
 
 // file_read, file_write, file_edit, file_list.
-std::vector<std::shared_ptr<Tool>> make_file_tools(std::shared_ptr<const FileRoots> roots,
+std::vector<std::shared_ptr<Tool>> make_file_tools(const std::shared_ptr<const FileRoots>& roots,
                                                    FileToolLimits limits = {});
 
 }  // namespace oxydra::tools
