@@ -1,5 +1,8 @@
 // oxydra-vm: the agent runtime (provider, turn loop, tools, memory, gateway).
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
 #include "oxydra/gateway/vm.h"
@@ -65,6 +68,12 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : oxydra::gateway::kExitInvalid;
   }
   if (*verify) return oxydra::gateway::audit_verify(audit_file);
+
+  // This process will hold the user's credentials: no core dump of it, and
+  // no ptrace or /proc/<pid>/mem by another process of the same uid.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   if (*fd_opt) options.bootstrap_fd = bootstrap_fd;
   options.bootstrap_timeout = std::chrono::seconds(bootstrap_timeout_secs);

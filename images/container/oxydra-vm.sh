@@ -26,7 +26,8 @@ build_oxydra_vm() {
   for d in bin sbin lib lib64; do
     if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$tmp/$d"; else mkdir -p "$tmp/$d"; fi
   done
-  mkdir -p "$tmp/etc/ssl" "$tmp/tmp" "$tmp/ipc" "$tmp/workspace" "$tmp/proc" "$tmp/dev" "$tmp/sys" \
+  # /egress: mount point of the runner's egress proxy, its only way out.
+  mkdir -p "$tmp/etc/ssl" "$tmp/tmp" "$tmp/ipc" "$tmp/egress" "$tmp/workspace" "$tmp/proc" "$tmp/dev" "$tmp/sys" \
     "$tmp$OXYDRA_GUEST_BIN_DIR" "$tmp/usr/lib/ssl" "$tmp/usr/share"
   chmod 1777 "$tmp/tmp"
   install_binary "$tmp" "$vm_bin"

@@ -41,6 +41,8 @@ build_shell_vm() {
   # Hard links: seconds instead of copying ~300 MB. Files are only ever
   # replaced (new inode), never written in place, so the cached base stays intact.
   cp -al "$cache_dir/shell-vm-base" "$tmp"
+  # Mount point of the runner's egress proxy (ipc/egress/), used with shell_network.
+  mkdir -p "$tmp/egress"
   install_binary "$tmp" "$shell_bin"
   install_binary "$tmp" "$init_bin"
   install_missing_libraries "$tmp" "$guest_daemon" "$shell_bin"

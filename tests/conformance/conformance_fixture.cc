@@ -53,7 +53,7 @@ std::string format_table(const std::string& driver, const std::vector<Row>& rows
   out << "conformance table, container tier, driver " << driver << "\n"
       << "prop  result  detail\n"
       << "----  ------  ------\n";
-  for (int p = 1; p <= 11; ++p) {
+  for (int p = 1; p <= 18; ++p) {
     for (const auto& r : rows) {
       if (r.property != p) continue;
       out << std::left << std::setw(4) << r.property << "  " << std::setw(6) << r.verdict << "  "

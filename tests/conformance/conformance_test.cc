@@ -1,14 +1,16 @@
 // The shell-vm conformance suite (../shared/design/tiers.md, "Properties every
-// shell-vm must hold", 1-11): starts a real user on the container tier with the
-// real oxydra-runner, runs probes.sh inside shell-vm through the shell daemon
-// (`oxydra-runner exec`), adds the probes that only the host can make, prints
-// the table and expects every property to pass. See README.md here.
+// shell-vm must hold", 1-11, and the trust-boundary properties 12-18): starts
+// a real user on the container tier with the real oxydra-runner, runs
+// probes.sh inside shell-vm through the shell daemon (`oxydra-runner exec`),
+// adds the probes that only the host can make (boundary_probes.h), prints the
+// table and expects every property to pass. See README.md here.
 
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "boundary_probes.h"
 #include "conformance_fixture.h"
 #include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/must_work.h"
@@ -38,6 +41,7 @@ namespace fs = std::filesystem;
 
 constexpr int kMaxProcesses = 64;
 constexpr int kMaxMemoryMib = 128;
+constexpr int kMaxDiskMib = 16;
 constexpr const char* kCredentialEnv = "OXY_CONFORMANCE_KEY";
 constexpr const char* kRuncRoot = "/run/oxydra/runc";    // the oci driver's state directory
 constexpr const char* kBundles = "/run/oxydra/bundles";  // and its generated bundles
@@ -48,6 +52,12 @@ const std::string kDockerImages[] = {std::string(guest_images::kShellVmImage),
                                      std::string(guest_images::kOxydraVmImage)};
 
 using testlib::images_dir;
+
+std::string octal(unsigned mode) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%o", mode);
+  return text;
+}
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -84,6 +94,8 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     }
     user_ = "cf" + std::to_string(::getpid());
     other_user_ = "cfo" + std::to_string(::getpid());
+    for (const char* kind : {"m", "l", "s", "y"})
+      hostile_users_.push_back("cf" + std::string(kind) + std::to_string(::getpid()));
     secret_ = "sk-oxyconf-" + random_hex(16);
     write_configs();
   }
@@ -141,26 +153,86 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   void write_configs() {
-    write_file(dir_.file("runner.toml"),
-               "workspace_root = \"ws\"\ndefault_tier = \"container\"\nimages_dir = \"" +
-                   images_dir() + "\"\n\n[users." + user_ + "]\nconfig_path = \"user.toml\"\n\n" +
-                   "[policy]\nshell_network = false\n\n[container]\ndriver = \"" + driver_ +
-                   "\"\n\n[supervision]\nstartup_timeout_secs = 60\nstop_timeout_secs = 5\n");
+    std::string users = "[users." + user_ + "]\nconfig_path = \"user.toml\"\n\n";
+    for (const auto& u : hostile_users_)
+      users += "[users." + u + "]\nconfig_path = \"" + u + ".toml\"\n\n";
+    write_file(
+        dir_.file("runner.toml"),
+        "workspace_root = \"ws\"\ndefault_tier = \"container\"\nimages_dir = \"" + images_dir() +
+            "\"\n\n" + users + "[policy]\nshell_network = false\ncredential_envs = [\"" +
+            kCredentialEnv + "\"]\nmount_roots = [\"" + dir_.file("allowed") +
+            "\"]\nsecrets_dir = \"" + dir_.file("secrets") + "\"\negress_allow = [\"127.0.0.1:" +
+            std::to_string(allowed_service_.port()) + "\"]\n\n[container]\ndriver = \"" + driver_ +
+            "\"\n\n[supervision]\nstartup_timeout_secs = 60\nstop_timeout_secs = 5\n");
     write_file(
         dir_.file("user.toml"),
         "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"env:" +
-            std::string(kCredentialEnv) +
-            "\"\n\n[resources]\nmax_vcpus = 1\nmax_memory_mib = " + std::to_string(kMaxMemoryMib) +
-            "\nmax_processes = " + std::to_string(kMaxProcesses) + "\n");
+            std::string(kCredentialEnv) + "\"\n\n[resources]\nmax_vcpus = 1\nmax_memory_mib = " +
+            std::to_string(kMaxMemoryMib) + "\nmax_processes = " + std::to_string(kMaxProcesses) +
+            "\nmax_disk_mib = " + std::to_string(kMaxDiskMib) + "\n");
     write_file(dir_.file("agent.toml"),
                "provider = \"fake\"\n\n[providers.fake]\nbase_url = \"http://127.0.0.1:9/v1\"\n"
                "model = \"fake-model\"\ncredential = \"fake\"\nmax_retries = 0\n");
+
+    // Hostile user configs (12): each must be refused before the runner
+    // touches the host. The root-only secret must never be printed.
+    fs::create_directories(dir_.file("allowed"));
+    fs::create_directory_symlink("/etc", dir_.file("allowed/etc-link"));
+    root_secret_ = "oxyconf-root-only-" + random_hex(12);
+    write_file(dir_.file("root-secret"), root_secret_, 0600);
+    const std::string secrets = dir_.file("secrets/" + hostile_users_[3]);
+    fs::create_directories(secrets);
+    fs::create_symlink(dir_.file("root-secret"), secrets + "/key");
+    const std::string env_ref =
+        "[credential_refs]\nfake = \"env:" + std::string(kCredentialEnv) + "\"\n";
+    const std::string head = "agent_config = \"agent.toml\"\n";
+    write_file(dir_.file(hostile_users_[0] + ".toml"),
+               head + "[mounts]\nshared = \"/etc\"\n" + env_ref);
+    write_file(dir_.file(hostile_users_[1] + ".toml"),
+               head + "[mounts]\nshared = \"" + dir_.file("allowed/etc-link") + "\"\n" + env_ref);
+    write_file(dir_.file(hostile_users_[2] + ".toml"),
+               head + "[credential_refs]\nfake = \"file:" + dir_.file("root-secret") + "\"\n");
+    write_file(dir_.file(hostile_users_[3] + ".toml"),
+               head + "[credential_refs]\nfake = \"file:" + secrets + "/key\"\n");
+  }
+
+  // 12: every hostile user config is refused at start, names what it
+  // refused, never prints the secret, and leaves /etc as it was.
+  void probe_hostile_configs() {
+    struct stat before {};
+    ::stat("/etc", &before);
+    const char* what[] = {"a mount override of /etc (outside the allowed roots)",
+                          "a mount override through a symlink in the allowed root to /etc",
+                          "a file: credential ref naming a root-only file",
+                          "a file: credential ref through a symlink in the user's secrets dir"};
+    for (std::size_t i = 0; i < hostile_users_.size(); ++i) {
+      auto started = runner({"--user", hostile_users_[i], "start", "--detach"}, 60s);
+      const std::string output = started.out + started.err;
+      const bool refused = started.exit_code != 0;
+      const bool leaked = output.find(root_secret_) != std::string::npos;
+      std::string first_line = started.err.substr(0, started.err.find('\n'));
+      add(12, refused && !leaked,
+          std::string(what[i]) + ": " +
+              (refused ? "start refused (" + first_line + ")" : "start succeeded") +
+              (leaked ? "; the secret was printed" : ""));
+      if (!refused) runner({"--user", hostile_users_[i], "stop"}, 60s);
+    }
+    struct stat after {};
+    ::stat("/etc", &after);
+    add(12,
+        before.st_uid == after.st_uid && before.st_gid == after.st_gid &&
+            before.st_mode == after.st_mode,
+        "/etc owner " + std::to_string(after.st_uid) + ":" + std::to_string(after.st_gid) +
+            ", mode unchanged after the hostile starts");
   }
 
   CommandResult runner(const std::vector<std::string>& args,
                        std::chrono::milliseconds timeout = 180s) {
     std::vector<std::string> argv = {testlib::bin_dir() + "/oxydra-runner", "--config",
                                      dir_.file("runner.toml")};
+    // The hostile users' probes name theirs; everything else is the user's.
+    if (std::find(args.begin(), args.end(), "--user") == args.end())
+      argv.insert(argv.end(), {"--user", user_});
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, {{kCredentialEnv, secret_}}, timeout);
   }
@@ -212,6 +284,10 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     return pids;
   }
 
+  void probe_boundaries_from_the_host(const std::string& control_socket, pid_t runtime_pid,
+                                      int blocked_port, const std::string& log_marker,
+                                      const struct statvfs& host_before);
+
   void add(int property, bool pass, const std::string& detail) {
     rows_.push_back({property, pass ? "pass" : "fail", "host: " + detail});
   }
@@ -222,12 +298,18 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
   std::string driver_;
   std::string docker_;  // the docker client
   std::string user_, other_user_, secret_;
+  std::vector<std::string> hostile_users_;  // 12: configs that must be refused
+  std::string root_secret_;
   pid_t runner_pid_ = -1;
   std::vector<Row> rows_;
   testlib::TempDir dir_{"oxc"};
+  LoopbackService allowed_service_;  // 14: the operator-allowed local service
+  AbstractListener abstract_{"oxyconf-" + std::to_string(::getpid())};
 };
 
 TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
+  probe_hostile_configs();
+
   // Start the user on the container tier (no --insecure).
   auto started = runner({"start", "--detach"});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
@@ -275,6 +357,9 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
   const int port = ntohs(addr.sin_port);
 
   const std::string shell_rootfs = images_dir() + "/container/shell-vm";
+  const std::string log_marker = "oxyconf-log-" + random_hex(8);
+  struct statvfs host_before {};
+  ::statvfs(user_root().c_str(), &host_before);
   std::vector<std::string> args = {
       "secret_hex=" + hex(secret_),
       "vault_hex=" + hex(vault_marker),
@@ -292,6 +377,10 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
       "host_ips=" + join(host_ipv4_addresses(), ","),
       "max_processes=" + std::to_string(kMaxProcesses),
       "max_memory_mib=" + std::to_string(kMaxMemoryMib),
+      "max_disk_mib=" + std::to_string(kMaxDiskMib),
+      "abstract_name=" + abstract_.name(),
+      "baseline15=" + syscall_baseline15(),
+      "log_marker=" + log_marker,
   };
   auto exec_probes = [&](const std::string& which) {
     std::vector<std::string> argv = {"exec", "--", "bash", "/shared/.conformance/probes.sh",
@@ -320,7 +409,7 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
       std::this_thread::sleep_for(100ms);
     }
   });
-  auto main_probes = exec_probes("1,2,3,4,5,6,7,8,10");
+  auto main_probes = exec_probes("1,2,3,4,5,6,7,8,10,14,15,16,17,18");
   probing = false;
   host_scan.join();
   EXPECT_EQ(main_probes.exit_code, 0) << main_probes.err;
@@ -363,6 +452,9 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
     if (accepted >= 0) ::close(accepted);
     ::close(listener);
   }
+
+  // The host's side of 13, 14, 16, 17 and 18.
+  probe_boundaries_from_the_host(control_socket, runtime_pid, port, log_marker, host_before);
 
   // 9: the fork bomb and the memory hog, while the host's fork+exec latency is
   // sampled.
@@ -437,7 +529,7 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
   }
 
   std::cout << format_table(driver_, rows_) << std::flush;
-  for (int property = 1; property <= 11; ++property) {
+  for (int property = 1; property <= 18; ++property) {
     std::vector<std::string> problems;
     int count = 0;
     for (const auto& r : rows_) {
@@ -450,6 +542,90 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
         << (count == 0 ? "no probe reported (raw output: " + main_probes.out + stress.out + ")"
                        : join(problems, "; "));
   }
+}
+
+void ConformanceTest::probe_boundaries_from_the_host(const std::string& control_socket,
+                                                     pid_t runtime_pid, int blocked_port,
+                                                     const std::string& log_marker,
+                                                     const struct statvfs& host_before) {
+  struct stat shared {};
+  ::stat((user_root() + "/shared").c_str(), &shared);
+  const uid_t guest_uid = shared.st_uid;  // the runner gives shared/ to the guest's host uid
+
+  // 13: the runner's sockets and their directories are root's, and the guest
+  // uid gets no answer from the control socket.
+  for (const std::string& path :
+       {control_socket, user_root() + "/ipc/egress/egress.sock", user_root() + "/ipc/shell"}) {
+    if (path.empty()) continue;
+    rows_.push_back(path.find("/ipc/shell") != std::string::npos
+                        ? runner_owned(user_root() + "/ipc/.")
+                        : runner_owned(path));
+  }
+  {
+    struct stat ipc {};
+    ::stat((user_root() + "/ipc").c_str(), &ipc);
+    add(13, ipc.st_uid == 0 && (ipc.st_mode & 0022) == 0,
+        "ipc/ (where the bootstrap socket is made) is root's, mode " + octal(ipc.st_mode & 0777));
+  }
+  for (const auto& row : probe_control_socket_as(guest_uid, control_socket))
+    rows_.push_back(row);
+
+  // 14: from oxydra-vm's network namespace, as its uid.
+  const pid_t vm_root = driver_ == "docker" ? docker_init_pid("oxydra-vm") : runtime_pid;
+  const pid_t vm = find_process(vm_root, "oxydra-vm");
+  if (vm <= 0) {
+    add_na(14, "no oxydra-vm process found");
+  } else {
+    // The guest reaches the proxy through its bind mount; this probe runs on
+    // the host as the guest's uid, which must pass the test's own directories.
+    ::chmod(dir_.path().c_str(), 0711);
+    ::chmod((dir_.path() + "/ws").c_str(), 0711);
+    NetworkTargets targets{blocked_port, allowed_service_.port(), host_ipv4_addresses(),
+                           abstract_.name(), user_root() + "/ipc/egress/egress.sock"};
+    for (const auto& row : probe_guest_network(vm, guest_uid, targets))
+      rows_.push_back(row);
+  }
+
+  // 16: the images hold what the guest wrote; the host's free space did not
+  // absorb the 3x overrun.
+  struct statvfs host_after {};
+  ::statvfs(user_root().c_str(), &host_after);
+  const long long lost_mib =
+      (static_cast<long long>(host_before.f_bavail) - static_cast<long long>(host_after.f_bavail)) *
+      static_cast<long long>(host_after.f_frsize) / (1 << 20);
+  add(16, lost_mib < 2 * kMaxDiskMib,
+      "host free space changed by " + std::to_string(lost_mib) + " MiB while the guest tried " +
+          std::to_string(2 * 3 * kMaxDiskMib) + " MiB");
+  for (const char* image : {"shared.img", "tmp.img"}) {
+    struct stat st {};
+    const std::string path = user_root() + "/disk/" + image;
+    const bool present = ::stat(path.c_str(), &st) == 0;
+    add(16, present && st.st_size == kMaxDiskMib * (1LL << 20),
+        present ? path + ": " + std::to_string(st.st_size >> 20) + " MiB ext4 image, " +
+                      std::to_string(st.st_blocks * 512 >> 20) + " MiB allocated"
+                : path + " missing");
+  }
+
+  // 17: the guest's escapes reach neither `logs` nor the log files raw.
+  auto logs = runner({"logs", "--role", "all", "--tail", "0"}, 60s);
+  const bool marker_seen = logs.out.find(log_marker) != std::string::npos;
+  const bool raw =
+      logs.out.find('\x1b') != std::string::npos || logs.out.find("\xc2\x9b") != std::string::npos;
+  add(17, marker_seen && !raw,
+      marker_seen ? (raw ? "`logs` printed raw terminal control bytes"
+                         : "`logs` shows the guest's escapes as text (\\x1b, \\u{9b})")
+                  : "the marker never reached `logs`");
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(user_root() + "/logs", ec)) {
+    const std::string text = read_file(entry.path());
+    if (text.find(log_marker) == std::string::npos) continue;
+    add(17, text.find('\x1b') == std::string::npos,
+        entry.path().filename().string() + " holds the marker line with its escapes as text");
+  }
+
+  // 18: oxydra-vm holds the key: not dumpable, no core.
+  for (const auto& row : probe_not_dumpable(vm, guest_uid, "oxydra-vm"))
+    rows_.push_back(row);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, ConformanceTest, ::testing::Values("oci", "docker"),

@@ -23,7 +23,11 @@
 #   host_pidns, host_netns, host_userns  the host's /proc/self/ns/* links
 #   port          a TCP port the test listens on (all host addresses)
 #   host_ips      the host's own addresses
-#   max_processes, max_memory_mib  the user's [resources]
+#   max_processes, max_memory_mib, max_disk_mib  the user's [resources]
+#   abstract_name an abstract Unix socket the test listens on in the host's namespace
+#   baseline15    errnos the host saw without seccomp for personality(ADDR_NO_RANDOMIZE)
+#                 and ioctl(TIOCSTI) on /dev/null ("0,25": the call works, ENOTTY)
+#   log_marker    text written with terminal escapes to the guest's log (17)
 #
 # Everything that needs a system call, a socket or a scan is done by python3
 # (the image's userland); when python3 is missing those probes say n/a.
@@ -36,7 +40,7 @@ for kv in "$@"; do A[${kv%%=*}]=${kv#*=}; done
 arg() { printf '%s' "${A[$1]:-}"; }
 
 only=",$(arg probes),"
-[[ $only == ",," ]] && only=",1,2,3,4,5,6,7,8,9,10,"
+[[ $only == ",," ]] && only=",1,2,3,4,5,6,7,8,9,10,14,15,16,17,18,"
 want() { [[ $only == *",$1,"* ]]; }
 row() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -179,7 +183,8 @@ probe_3() {
   # Docker sockets, the runner's control socket, and any other socket.
   local s present=()
   for s in /var/run/docker.sock /run/docker.sock /run/containerd/containerd.sock /run/podman/podman.sock \
-    "$(arg control_socket)" /ipc/runner-control.sock /ipc/gateway.sock; do
+    "$(arg control_socket)" /ipc/runner-control.sock /ipc/gateway.sock /ipc/gateway/gateway.sock \
+    /egress/egress.sock; do
     [[ -n $s && -e $s ]] && present+=("$s")
   done
   if ((${#present[@]})); then
@@ -577,7 +582,134 @@ for name, nr, a, allowed in calls:
   fi
 }
 
-for p in 1 2 3 4 6 7 8 10 9; do
+# 14: nothing on the host over the network: host loopback and addresses,
+# link-local metadata, the host's abstract Unix sockets; no egress proxy
+# unless the shell has network.
+probe_14() {
+  py '
+import socket, sys
+args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
+port = int(args.get("port") or 0)
+targets = [("169.254.169.254", 80)]
+if port:
+    targets += [("127.0.0.1", port)] + [(ip, port) for ip in args.get("host_ips", "").split(",") if ip]
+for host, p in targets:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect((host, p))
+        print("14\tfail\tconnected to %s:%d" % (host, p))
+    except OSError as e:
+        print("14\tpass\tconnect to %s:%d refused: %s" % (host, p, e.strerror or e))
+    finally:
+        s.close()
+name = args.get("abstract_name", "")
+if not name:
+    print("14\tn/a\tno host abstract socket given")
+else:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect("\0" + name)
+        print("14\tfail\tconnected to the host abstract socket @%s" % name)
+    except OSError as e:
+        print("14\tpass\thost abstract socket @%s unreachable: %s" % (name, e.strerror or e))
+    finally:
+        s.close()
+' "$@" || row 14 n/a "python3 missing: no connect probe"
+  if [[ -e /egress/egress.sock ]]; then
+    row 14 fail "the egress proxy socket is mounted although the shell has no network"
+  else
+    row 14 pass "no egress proxy in the shell (network not allowed)"
+  fi
+}
+
+# 15: the seccomp profile is an allow list: harmless calls outside it fail.
+probe_15() {
+  py '
+import ctypes, errno, os, sys
+args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
+base = [int(x) for x in (args.get("baseline15") or "").split(",") if x != ""]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def call(nr, *a):
+    ctypes.set_errno(0)
+    r = libc.syscall(nr, *a)
+    return 0 if r != -1 else ctypes.get_errno()
+cases = [("personality(ADDR_NO_RANDOMIZE)", lambda: call(135, 0x0040000)),
+         ("ioctl(/dev/null, TIOCSTI)", lambda: call(16, os.open("/dev/null", os.O_RDONLY), 0x5412, b"x")),
+         ("ioctl(/dev/null, TIOCSTI | 1 << 32)",
+          lambda: call(16, os.open("/dev/null", os.O_RDONLY), 0x100005412, b"x"))]
+for i, (name, fn) in enumerate(cases):
+    b = base[min(i, 1)] if len(base) >= 2 else None
+    if b is None:
+        print("15\tn/a\t%s: no host baseline given" % name)
+        continue
+    if b == errno.EPERM:
+        print("15\tn/a\t%s: already EPERM without seccomp on this kernel" % name)
+        continue
+    e = fn()
+    if e == errno.EPERM:
+        print("15\tpass\t%s: EPERM (without seccomp: %s)" % (name, errno.errorcode.get(b, b) if b else "works"))
+    else:
+        print("15\tfail\t%s: %s, expected EPERM" % (name, errno.errorcode.get(e, e) if e else "worked"))
+call(135, 0xffffffff)
+' "$@" || row 15 n/a "python3 missing: no syscall probe"
+}
+
+# 16: shared/ and tmp/ are bounded: writing 3x the allowance stops at it.
+probe_16() {
+  local mib d f out written
+  mib=$(arg max_disk_mib)
+  if [[ -z $mib ]]; then
+    row 16 n/a "no max_disk_mib given"
+    return
+  fi
+  for d in /shared /tmp; do
+    f="$d/.conformance-fill"
+    out=$(dd if=/dev/zero of="$f" bs=1M count=$((mib * 3)) 2>&1)
+    written=$(stat -c %s "$f" 2>/dev/null || echo 0)
+    rm -f "$f"
+    if [[ $out == *"No space left"* || $out == *"quota exceeded"* ]] && ((written <= mib * 1048576)); then
+      row 16 pass "$d: writing $((mib * 3)) MiB stopped at $((written / 1048576)) MiB ($(reason "$(grep -m1 -i 'space\|quota' <<<"$out")"))"
+    else
+      row 16 fail "$d: wrote $((written / 1048576)) MiB of $((mib * 3)) MiB, allowance $mib MiB"
+    fi
+  done
+}
+
+# 17: what a guest writes to its log (here PID 1's stderr, the pipe the runner
+# reads) carries terminal escapes; the host checks they arrive escaped.
+probe_17() {
+  local marker
+  marker=$(arg log_marker)
+  if [[ -z $marker ]]; then
+    row 17 n/a "no log marker given"
+    return
+  fi
+  if printf '%s \033]0;owned\007\033[2J\033[31m\302\233red\r\n' "$marker" >/proc/1/fd/2 2>/dev/null; then
+    row 17 pass "wrote OSC, CSI, C1 and CR to the guest log (the host checks them)"
+  else
+    row 17 n/a "cannot write to PID 1's stderr"
+  fi
+}
+
+# 18: no core dumps: RLIMIT_CORE is 0 and cannot be raised.
+probe_18() {
+  local soft hard
+  read -r soft hard < <(awk '/^Max core file size/ { print $5, $6 }' /proc/self/limits)
+  if [[ $soft == 0 && $hard == 0 ]]; then
+    row 18 pass "RLIMIT_CORE soft 0, hard 0"
+  else
+    row 18 fail "RLIMIT_CORE soft $soft, hard $hard"
+  fi
+  if (ulimit -c unlimited) 2>/dev/null; then
+    row 18 fail "ulimit -c unlimited succeeded"
+  else
+    row 18 pass "raising RLIMIT_CORE refused"
+  fi
+}
+
+for p in 1 2 3 4 6 7 8 10 14 15 16 17 18 9; do
   if want "$p"; then
     "probe_$p" "$@" 2>/dev/null
   fi

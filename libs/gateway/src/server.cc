@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <list>
+#include <optional>
+#include <string>
 
 #include <spdlog/spdlog.h>
 #include <asio.hpp>
@@ -11,6 +14,7 @@
 
 #include "connection.h"
 #include "hub.h"
+#include "oxydra/sys/peer_cred.h"
 #include "socket_path.h"
 
 namespace oxydra::gateway {
@@ -18,6 +22,26 @@ namespace oxydra::gateway {
 namespace {
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 using Protocol = asio::local::stream_protocol;
+
+// The gateway is meant for the user's operator tools: the runner and its CLI
+// (root outside the guest's user namespace, so unmapped here and seen as the
+// overflow uid) and processes of the guest's own uid. The socket's directory
+// (0700) already keeps everyone else out; this check says so in the log.
+std::optional<std::string> peer_refusal(int fd) {
+  auto peer = sys::peer_cred(fd);
+  if (!peer) return std::string("no peer credentials");
+  static const uid_t overflow = [] {
+    unsigned long value = 65534;
+    if (std::FILE* f = std::fopen("/proc/sys/kernel/overflowuid", "r")) {
+      if (std::fscanf(f, "%lu", &value) != 1) value = 65534;
+      std::fclose(f);
+    }
+    return static_cast<uid_t>(value);
+  }();
+  if (peer->uid == 0 || peer->uid == ::geteuid() || peer->uid == overflow) return std::nullopt;
+  return "peer uid " + std::to_string(peer->uid) + " is neither this guest's uid nor root";
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -75,6 +99,12 @@ class Server::Impl {
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("gateway: accept: {}", ec.message());
+        continue;
+      }
+      if (auto why = peer_refusal(socket.native_handle())) {
+        spdlog::warn("gateway: refused a connection: {}", *why);
+        asio::error_code ignored;
+        socket.close(ignored);
         continue;
       }
       auto connection = std::make_shared<Connection>(

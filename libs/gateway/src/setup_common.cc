@@ -20,8 +20,9 @@ Result<void> finish_setup(AgentSetup& setup, std::string api_key, ShellChoice sh
   if (!audit) return tl::unexpected(audit.error());
   setup.audit = std::make_shared<memory::AuditLog>(std::move(*audit));
 
-  auto provider = provider::make_provider(
-      runtime::provider_settings(setup.config.selected_provider(), std::move(api_key)));
+  auto settings = runtime::provider_settings(setup.config.selected_provider(), std::move(api_key));
+  settings.proxy_socket = setup.egress_proxy;
+  auto provider = provider::make_provider(std::move(settings));
   if (!provider) {
     return tl::unexpected(with_context(provider.error(), "provider " + setup.config.provider));
   }

@@ -56,6 +56,7 @@ Result<AgentSetup> setup_from_envelope(const BootstrapEnvelope& envelope) {
                     " is not supported by oxydra-vm (unix only)");
   }
   setup.gateway_socket = envelope.gateway.address;
+  if (envelope.egress_proxy) setup.egress_proxy = envelope.egress_proxy->address;
 
   std::string api_key;
   const ProviderConfig& provider = setup.config.selected_provider();

@@ -125,6 +125,7 @@ class HttpProvider final : public Provider {
   HttpRequest build(std::string body, bool stream) const {
     HttpRequest http;
     http.url = url_;
+    http.proxy_socket = settings_.proxy_socket;
     http.body = std::move(body);
     http.timeout = settings_.request_timeout;
     // A whole response arrives only when complete, so silence is expected there.

@@ -167,6 +167,11 @@ Result<HttpResponse> http_post(const HttpRequest& request, const BodySink& sink,
 
   CURL* handle = easy.get();
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  // libcurl reads a SOCKS proxy's Unix socket from the URL's path (7.84+);
+  // socks5h: the proxy resolves names, so the guest needs no DNS of its own.
+  const std::string proxy =
+      request.proxy_socket.empty() ? std::string() : "socks5h://localhost" + request.proxy_socket;
+  curl_easy_setopt(handle, CURLOPT_PROXY, proxy.c_str());
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(handle, CURLOPT_POST, 1L);
   curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());

@@ -18,6 +18,7 @@ struct HttpRequest {
   std::string body;                           // sent as POST
   std::chrono::milliseconds timeout{0};       // the whole exchange; 0: none
   std::chrono::milliseconds idle_timeout{0};  // no bytes received for this long; 0: none
+  std::string proxy_socket;                   // SOCKS5 over this Unix socket; "" = direct
 };
 
 struct HttpResponse {

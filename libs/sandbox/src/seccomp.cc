@@ -29,24 +29,56 @@ Result<void> check(int rc, const std::string& what) {
   return {};
 }
 
+scmp_arg_cmp to_cmp(const ArgRule& rule) {
+  switch (rule.op) {
+    case ArgOp::eq:
+      return SCMP_CMP(rule.index, SCMP_CMP_EQ, rule.value);
+    case ArgOp::lt:
+      return SCMP_CMP(rule.index, SCMP_CMP_LT, rule.value);
+    case ArgOp::gt:
+      return SCMP_CMP(rule.index, SCMP_CMP_GT, rule.value);
+    case ArgOp::masked_eq:
+      break;
+  }
+  return SCMP_CMP(rule.index, SCMP_CMP_MASKED_EQ, rule.value, rule.value_two);
+}
+
+// Negative numbers are libseccomp's pseudo-syscalls, and unknown names fail:
+// the call does not exist here, so there is nothing to allow or refuse. Only
+// a refusal that cannot be installed is worth reporting (an allow that cannot
+// be is refused like everything else off the list).
+int resolve(std::string_view name) {
+  return seccomp_syscall_resolve_name(std::string(name).c_str());
+}
+
 Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan) {
+  for (const std::string_view name : seccomp_allowed_syscalls()) {
+    const int nr = resolve(name);
+    if (nr < 0) continue;
+    auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0),
+                       "seccomp_rule_add " + std::string(name));
+    if (!added) return added;
+  }
+  const auto add_conditional = [&](const ArgRule& rule, std::uint32_t action) -> Result<void> {
+    const int nr = resolve(rule.name);
+    if (nr < 0) return {};
+    return check(seccomp_rule_add(ctx, action, nr, 1, to_cmp(rule)),
+                 "seccomp_rule_add " + std::string(rule.name));
+  };
+  for (const auto& rule : seccomp_allowed_with_args()) {
+    if (auto added = add_conditional(rule, SCMP_ACT_ALLOW); !added) return added;
+  }
+  // Refused by the default action already; a denial with an errno of its own
+  // (clone3's ENOSYS) needs a rule (libseccomp refuses one equal to the default).
   for (const auto& denial : seccomp_denied_syscalls()) {
-    std::string name(denial.name);
-    int nr = seccomp_syscall_resolve_name(name.c_str());
-    // Negative numbers are libseccomp's pseudo-syscalls: the call does not
-    // exist on this architecture, so there is nothing to refuse.
+    if (denial.error == kSeccompDefaultErrno) continue;
+    const int nr = resolve(denial.name);
     if (nr < 0) {
-      plan.skipped.push_back(name);
+      plan.skipped.emplace_back(denial.name);
       continue;
     }
     auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(denial.error), nr, 0),
-                       "seccomp_rule_add " + name);
-    if (!added) return added;
-  }
-  for (const auto& flag : seccomp_denied_clone_flags()) {
-    auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                                        SCMP_A0(SCMP_CMP_MASKED_EQ, flag.flag, flag.flag)),
-                       "seccomp_rule_add clone " + std::string(flag.name));
+                       "seccomp_rule_add " + std::string(denial.name));
     if (!added) return added;
   }
   return {};
@@ -75,7 +107,7 @@ Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
 Result<SeccompPlan> compile_seccomp_policy() {
   SeccompPlan plan;
   plan.policy = std::string(kSeccompPolicyName);
-  FilterContext ctx(seccomp_init(SCMP_ACT_ALLOW));
+  FilterContext ctx(seccomp_init(SCMP_ACT_ERRNO(kSeccompDefaultErrno)));
   if (!ctx) return tl::unexpected(hardening_error("seccomp_init", ENOMEM));
   // The native architecture only: i386 (int 0x80) and x32 calls would reach
   // the same kernel code under other numbers, so they are killed outright.

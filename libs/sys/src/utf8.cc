@@ -173,4 +173,28 @@ std::string_view Utf8Stream::finish() {
   return scratch_;
 }
 
+std::string escape_controls(std::string_view in) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(in[i]);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else if (byte == 0xc2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(in[i + 1]) <= 0x9f) {
+      const auto c1 = static_cast<unsigned char>(in[++i]);
+      out += "\\u{";
+      out += kHex[c1 >> 4];
+      out += kHex[c1 & 0xf];
+      out += '}';
+    } else {
+      out += static_cast<char>(byte);
+    }
+  }
+  return out;
+}
+
 }  // namespace oxydra::sys

@@ -140,8 +140,8 @@ Result<EnforcementReport> parse_enforcement_report(const json& object, const std
   report.capabilities = optional_list(reader, object, "capabilities");
   report.capabilities_mask = reader.optional_string("capabilities_mask");
   report.no_new_privs = reader.optional_boolean("no_new_privs");
-  report.network =
-      detail::optional_one_of(reader, "network", {kNetworkNone, kNetworkLoopback, kNetworkEgress});
+  report.network = detail::optional_one_of(
+      reader, "network", {kNetworkNone, kNetworkLoopback, kNetworkEgress, kNetworkEgressProxy});
   report.notes = reader.string_list("notes");
   if (!reader.ok()) return reader.error();
 

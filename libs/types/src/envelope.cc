@@ -108,6 +108,7 @@ json to_json(const BootstrapEnvelope& envelope) {
       {"startup_status", to_json(envelope.startup_status)},
   };
   if (envelope.sidecar_endpoint) out["sidecar_endpoint"] = to_json(*envelope.sidecar_endpoint);
+  if (envelope.egress_proxy) out["egress_proxy"] = to_json(*envelope.egress_proxy);
   return out;
 }
 
@@ -132,6 +133,7 @@ Result<BootstrapEnvelope> parse_bootstrap_envelope(const json& object) {
   envelope.credentials = reader.string_map("credentials");
   const json* agent_config = reader.object("agent_config", true);
   const json* gateway = reader.object("gateway", true);
+  const json* egress = reader.object("egress_proxy", false);
   const json* startup_status = reader.object("startup_status", true);
   if (!reader.ok()) return reader.error();
 
@@ -163,6 +165,11 @@ Result<BootstrapEnvelope> parse_bootstrap_envelope(const json& object) {
   auto gateway_endpoint = parse_endpoint(*gateway, "gateway");
   if (!gateway_endpoint) return tl::unexpected(gateway_endpoint.error());
   envelope.gateway = std::move(*gateway_endpoint);
+  if (egress) {
+    auto endpoint = parse_endpoint(*egress, "egress_proxy");
+    if (!endpoint) return tl::unexpected(endpoint.error());
+    envelope.egress_proxy = std::move(*endpoint);
+  }
   auto status = parse_startup_status(*startup_status, "startup_status", kCode);
   if (!status) return tl::unexpected(status.error());
   envelope.startup_status = std::move(*status);

@@ -106,6 +106,10 @@ Result<void> validate_bootstrap_envelope(const BootstrapEnvelope& envelope) {
     return invalid("sidecar_endpoint.address", "must not be blank");
   }
   if (is_blank(envelope.gateway.address)) return invalid("gateway.address", "must not be blank");
+  if (envelope.egress_proxy && (envelope.egress_proxy->transport != ChannelTransport::unix_socket ||
+                                is_blank(envelope.egress_proxy->address))) {
+    return invalid("egress_proxy", "must be a unix socket with a non-blank address");
+  }
   if (auto policy = check_policy(envelope.runtime_policy); !policy) return policy;
   if (auto credentials = check_named("credentials", envelope.credentials); !credentials) {
     return credentials;

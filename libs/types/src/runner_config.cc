@@ -1,7 +1,10 @@
 #include "oxydra/types/runner_config.h"
 
+#include <arpa/inet.h>
+
 #include <system_error>
 
+#include "oxydra/types/credential_ref.h"
 #include "oxydra/types/guest_images.h"
 #include "oxydra/types/user_id.h"
 #include "oxydra/types/workspace_layout.h"
@@ -33,6 +36,36 @@ std::string_view to_string(VmAccel accel) {
 
 namespace {
 
+std::optional<std::vector<std::string>> read_env_names(TomlReader& r, std::string_view key) {
+  auto names = r.string_list(key);
+  if (!names) return std::nullopt;
+  for (const auto& name : *names) {
+    if (auto valid = parse_credential_ref("env:" + name); !valid) {
+      r.problem(key, "\"" + name + "\" is not an environment variable name");
+      return std::nullopt;
+    }
+  }
+  return names;
+}
+
+// "ip:port" or "[ipv6]:port", a literal address: the egress proxy compares
+// resolved addresses, so a name here would be a second resolution to trust.
+bool valid_egress_entry(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) return false;
+  std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  const long number = std::stol(port);
+  if (number < 1 || number > 65535) return false;
+  unsigned char buffer[16];
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    return ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+  }
+  return ::inet_pton(AF_INET, host.c_str(), buffer) == 1;
+}
+
 void read_users(TomlReader& root, RunnerConfig& config) {
   if (!root.require("users")) return;
   auto users = root.table("users");
@@ -42,22 +75,43 @@ void read_users(TomlReader& root, RunnerConfig& config) {
       users->problem(id, valid.error().message);
       continue;
     }
-    entry.only_keys({"config_path"});
+    entry.only_keys({"config_path", "mount_roots", "credential_envs"});
     if (!entry.require("config_path")) continue;
-    if (auto path = entry.path("config_path")) config.users[id] = UserEntry{*path};
+    auto path = entry.path("config_path");
+    if (!path) continue;
+    UserEntry user{*path, {}, {}};
+    if (auto roots = entry.path_list("mount_roots")) user.mount_roots = std::move(*roots);
+    if (auto envs = read_env_names(entry, "credential_envs"))
+      user.credential_envs = std::move(*envs);
+    config.users[id] = std::move(user);
   }
   if (config.users.empty()) root.problem("users", "at least one user must be configured");
 }
 
 void read_policy(TomlReader& r, RunnerPolicy& p) {
   r.only_keys({"shell_enabled", "browser_enabled", "shell_network", "max_vcpus", "max_memory_mib",
-               "max_processes"});
+               "max_processes", "max_disk_mib", "mount_roots", "credential_envs", "secrets_dir",
+               "egress_allow", "operator_group"});
   r.read("shell_enabled", p.shell_enabled);
   r.read("browser_enabled", p.browser_enabled);
   r.read("shell_network", p.shell_network);
   r.read("max_vcpus", p.max_vcpus, 1, 1024);
   r.read("max_memory_mib", p.max_memory_mib, 16);
   r.read("max_processes", p.max_processes, 1);
+  r.read("max_disk_mib", p.max_disk_mib, 16);
+  if (auto roots = r.path_list("mount_roots")) p.mount_roots = std::move(*roots);
+  if (auto envs = read_env_names(r, "credential_envs")) p.credential_envs = std::move(*envs);
+  r.read_path("secrets_dir", p.secrets_dir);
+  if (auto allowed = r.string_list("egress_allow")) {
+    for (const auto& entry : *allowed) {
+      if (valid_egress_entry(entry)) {
+        p.egress_allow.push_back(entry);
+      } else {
+        r.problem("egress_allow", "\"" + entry + "\" must be IP:PORT or [IPv6]:PORT");
+      }
+    }
+  }
+  r.read("operator_group", p.operator_group);
 }
 
 void read_container(TomlReader& r, ContainerTierConfig& c) {

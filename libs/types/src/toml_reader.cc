@@ -148,6 +148,40 @@ std::optional<std::filesystem::path> TomlReader::path(std::string_view key) {
   return resolve_path(base_dir_, *text);
 }
 
+std::optional<std::vector<std::string>> TomlReader::string_list(std::string_view key) {
+  const auto* node = find(key);
+  if (!node) return std::nullopt;
+  const auto* array = node->as_array();
+  if (!array) {
+    problem(key, "must be an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& element : *array) {
+    const auto* s = element.as_string();
+    if (!s) {
+      problem(key, "must be an array of strings");
+      return std::nullopt;
+    }
+    out.push_back(s->get());
+  }
+  return out;
+}
+
+std::optional<std::vector<std::filesystem::path>> TomlReader::path_list(std::string_view key) {
+  auto texts = string_list(key);
+  if (!texts) return std::nullopt;
+  std::vector<std::filesystem::path> out;
+  for (const auto& text : *texts) {
+    if (text.empty() || text.front() == '~' || text.find('\0') != std::string::npos) {
+      problem(key, "\"" + text + "\": must be a non-empty path without \"~\" or NUL");
+      return std::nullopt;
+    }
+    out.push_back(resolve_path(base_dir_, text));
+  }
+  return out;
+}
+
 std::optional<std::string> TomlReader::program(std::string_view key) {
   auto text = string(key);
   if (!text) return std::nullopt;

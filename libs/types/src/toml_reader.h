@@ -48,6 +48,10 @@ class TomlReader {
 
   // Relative paths resolve against the config file's directory; "" and "~..." are refused.
   std::optional<std::filesystem::path> path(std::string_view key);
+  // An array of strings; any other element type is a problem.
+  std::optional<std::vector<std::string>> string_list(std::string_view key);
+  // An array of paths, each resolved like path(); must be absolute after resolution.
+  std::optional<std::vector<std::filesystem::path>> path_list(std::string_view key);
   // A program: a bare name stays a name (looked up in PATH later); with a '/' it is a path.
   std::optional<std::string> program(std::string_view key);
 

@@ -18,10 +18,11 @@ void read_mounts(TomlReader& r, UserMounts& m) {
 }
 
 void read_resources(TomlReader& r, UserResources& res) {
-  r.only_keys({"max_vcpus", "max_memory_mib", "max_processes"});
+  r.only_keys({"max_vcpus", "max_memory_mib", "max_processes", "max_disk_mib"});
   r.read("max_vcpus", res.max_vcpus, 1, 1024);
   r.read("max_memory_mib", res.max_memory_mib, 16);
   r.read("max_processes", res.max_processes, 1);
+  r.read("max_disk_mib", res.max_disk_mib, 16);
 }
 
 void read_credential_refs(TomlReader& r, const std::filesystem::path& base_dir,

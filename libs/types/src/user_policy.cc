@@ -1,10 +1,17 @@
 #include "oxydra/types/user_policy.h"
 
+#include <algorithm>
+
 #include "config_problems.h"
 #include "oxydra/types/error_code.h"
 #include "oxydra/types/user_id.h"
 
 namespace oxydra {
+
+std::filesystem::path user_secrets_dir(const RunnerConfig& runner, std::string_view user_id) {
+  if (runner.policy.secrets_dir.empty()) return {};
+  return runner.policy.secrets_dir / std::filesystem::path(user_id);
+}
 
 Result<SandboxTier> resolve_tier(SandboxTier default_tier, std::optional<SandboxTier> user_tier,
                                  bool insecure) {
@@ -37,8 +44,17 @@ void check_resource(detail::ConfigProblems& p, std::string_view key, std::int64_
               std::to_string(ceiling) + ") in " + std::string(runner_source));
 }
 
+std::vector<std::filesystem::path> allowed_mount_roots(const RunnerConfig& runner,
+                                                       std::string_view user_id) {
+  std::vector<std::filesystem::path> roots = runner.policy.mount_roots;
+  if (auto entry = runner.users.find(std::string(user_id)); entry != runner.users.end())
+    roots.insert(roots.end(), entry->second.mount_roots.begin(), entry->second.mount_roots.end());
+  return roots;
+}
+
 void check_mount(detail::ConfigProblems& p, std::string_view key,
-                 const std::optional<std::filesystem::path>& mount, const RunnerConfig& runner) {
+                 const std::optional<std::filesystem::path>& mount, const RunnerConfig& runner,
+                 std::string_view user_id) {
   if (!mount) return;
   const std::string name = "mounts." + std::string(key);
   if (!p.check(mount->is_absolute(), name, "must resolve to an absolute path")) return;
@@ -46,8 +62,59 @@ void check_mount(detail::ConfigProblems& p, std::string_view key,
                "must be outside workspace_root (the default already lives there)")) {
     return;
   }
-  p.check(!path_within(runner.workspace_root, *mount), name,
-          "must not contain workspace_root (it would expose other users)");
+  if (!p.check(!path_within(runner.workspace_root, *mount), name,
+               "must not contain workspace_root (it would expose other users)")) {
+    return;
+  }
+  const auto roots = allowed_mount_roots(runner, user_id);
+  if (roots.empty()) {
+    p.add(name, "overrides are not allowed: " + runner.source +
+                    " lists no mount_roots for this user (policy.mount_roots or users." +
+                    std::string(user_id) + ".mount_roots)");
+    return;
+  }
+  const bool inside = std::any_of(roots.begin(), roots.end(), [&](const auto& root) {
+    return path_within(*mount, root) && !path_within(root, *mount);
+  });
+  if (!p.check(inside, name,
+               "\"" + mount->string() + "\" is not inside one of the mount_roots that " +
+                   runner.source + " allows for this user")) {
+    return;
+  }
+}
+
+// A ref may name only what the operator assigned to this user: an env name on
+// the allow lists, or a file under <secrets_dir>/<user>/. The value is read
+// later (daemon/credentials.cc) and never appears in a message.
+void check_credential_refs(detail::ConfigProblems& p, const UserConfig& user,
+                           const RunnerConfig& runner, std::string_view user_id) {
+  std::vector<std::string> envs = runner.policy.credential_envs;
+  if (auto entry = runner.users.find(std::string(user_id)); entry != runner.users.end())
+    envs.insert(envs.end(), entry->second.credential_envs.begin(),
+                entry->second.credential_envs.end());
+  for (const auto& [name, ref] : user.credential_refs) {
+    const std::string key = "credential_refs." + name;
+    if (ref.kind == CredentialRef::Kind::env) {
+      p.check(std::find(envs.begin(), envs.end(), ref.target) != envs.end(), key,
+              "\"" + to_string(ref) + "\": " + runner.source +
+                  " does not allow this user the environment variable " + ref.target +
+                  " (policy.credential_envs or users." + std::string(user_id) +
+                  ".credential_envs)");
+      continue;
+    }
+    const std::filesystem::path dir = user_secrets_dir(runner, user_id);
+    if (runner.policy.secrets_dir.empty()) {
+      p.add(key, "\"" + to_string(ref) + "\": file refs are not allowed: " + runner.source +
+                     " sets no policy.secrets_dir");
+      continue;
+    }
+    const std::filesystem::path target(ref.target);
+    p.check(target.is_absolute() && path_within(target, dir) && !path_within(dir, target) &&
+                target.lexically_normal() == target,
+            key,
+            "\"" + to_string(ref) + "\": must name a file under " + dir.string() +
+                " (this user's directory in policy.secrets_dir)");
+  }
 }
 
 void check_not_nested(detail::ConfigProblems& p, const UserPolicy& policy) {
@@ -78,9 +145,12 @@ Result<UserPolicy> resolve_user_policy(const RunnerConfig& runner, std::string_v
                  runner.source);
   check_resource(problems, "max_processes", user.resources.max_processes, ceiling.max_processes,
                  runner.source);
-  check_mount(problems, "shared", user.mounts.shared, runner);
-  check_mount(problems, "tmp", user.mounts.tmp, runner);
-  check_mount(problems, "vault", user.mounts.vault, runner);
+  check_resource(problems, "max_disk_mib", user.resources.max_disk_mib, ceiling.max_disk_mib,
+                 runner.source);
+  check_mount(problems, "shared", user.mounts.shared, runner, user_id);
+  check_mount(problems, "tmp", user.mounts.tmp, runner, user_id);
+  check_mount(problems, "vault", user.mounts.vault, runner, user_id);
+  check_credential_refs(problems, user, runner, user_id);
 
   UserPolicy policy;
   policy.user_id = std::string(user_id);
@@ -92,6 +162,7 @@ Result<UserPolicy> resolve_user_policy(const RunnerConfig& runner, std::string_v
   check_not_nested(problems, policy);
   if (!problems.ok()) return problems.error();
 
+  policy.mount_roots = allowed_mount_roots(runner, user_id);
   policy.resources = user.resources;
   policy.shell = grant(ceiling.shell_enabled, user.behavior.shell_enabled, *tier);
   policy.browser = grant(ceiling.browser_enabled, user.behavior.browser_enabled, *tier);

@@ -13,6 +13,7 @@ WorkspaceLayout workspace_layout(const std::filesystem::path& workspace_root,
   layout.tmp = layout.root / "tmp";
   layout.vault = layout.root / "vault";
   layout.ipc = layout.root / "ipc";
+  layout.control = layout.root / "control";
   layout.logs = layout.root / "logs";
   layout.internal = layout.root / "internal";
   return layout;

@@ -145,7 +145,7 @@ TEST_F(ContainerTier, StatusReportsMeasuredIsolationAndStopRemovesBothGuests) {
   EXPECT_TRUE(sidecar["cgroup"]["memory"].is_number()) << sidecar.dump(2);
   EXPECT_TRUE(sidecar["cgroup"]["pids"].is_number()) << sidecar.dump(2);
   const auto& runtime = startup["enforcement"]["runtime"];
-  EXPECT_EQ(runtime["network"], "egress");
+  EXPECT_EQ(runtime["network"], "egress_proxy");
   EXPECT_EQ(runtime["namespaces"]["pid"], true);
   EXPECT_TRUE(container_exists("shell-vm"));
   EXPECT_TRUE(container_exists("oxydra-vm"));

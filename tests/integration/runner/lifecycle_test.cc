@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "oxydra/sandbox/seccomp_policy.h"
 #include "oxydra/testlib/proc_scan.h"
 #include "oxydra/types/startup_status.h"
 #include "runner_fixture.h"
@@ -57,12 +58,13 @@ TEST_F(Lifecycle, StartStatusStopOnTheProcessTier) {
   EXPECT_TRUE(contains(started.out, "user alice")) << started.out;
 
   // Provisioning.
-  for (const char* dir : {"ipc", "internal", "vault", "logs"}) {
+  for (const char* dir : {"control", "internal", "vault", "logs", "ipc/gateway"}) {
     EXPECT_EQ(mode_of(user_root() + "/" + dir), 0700u) << dir;
   }
+  EXPECT_EQ(mode_of(user_root() + "/ipc"), 0711u);
   for (const char* dir : {"shared", "tmp"})
     EXPECT_TRUE(fs::is_directory(user_root() + "/" + dir));
-  EXPECT_EQ(mode_of(user_root() + "/ipc/runner-control.sock") & 0777, 0600u);
+  EXPECT_EQ(mode_of(user_root() + "/control/runner-control.sock") & 0777, 0600u);
 
   auto health = this->health();
   ASSERT_FALSE(health.is_discarded());
@@ -90,7 +92,7 @@ TEST_F(Lifecycle, StartStatusStopOnTheProcessTier) {
   const auto& report = status["enforcement"]["runtime"];
   EXPECT_EQ(report["no_new_privs"], true) << report.dump(2);
   EXPECT_EQ(report["seccomp"]["mode"], "filter");
-  EXPECT_EQ(report["seccomp"]["policy"], "oxydra-process-v1");
+  EXPECT_EQ(report["seccomp"]["policy"], std::string(sandbox::kSeccompPolicyName));
   if (missing_kernel_feature().empty()) {
     EXPECT_TRUE(report["landlock"]["status"] == "fully_enforced" ||
                 report["landlock"]["status"] == "partially_enforced")
@@ -141,7 +143,7 @@ TEST_F(Lifecycle, StartStatusStopOnTheProcessTier) {
   EXPECT_EQ(followed.exit_code, 0) << followed.err;
   EXPECT_TRUE(contains(followed.err, "the runner stopped")) << followed.err;
   EXPECT_FALSE(fs::exists(user_root() + "/ipc/runner-control.sock"));
-  EXPECT_FALSE(fs::exists(user_root() + "/ipc/gateway.sock"));
+  EXPECT_FALSE(fs::exists(user_root() + "/ipc/gateway/gateway.sock"));
 
   auto gone = runner({"status"});
   EXPECT_EQ(gone.exit_code, 3);
@@ -212,7 +214,7 @@ TEST_F(Lifecycle, KillNineOfTheRunnerLeavesNoGuest) {
   EXPECT_TRUE(survivors.empty()) << survivors.size() << " guest process(es) outlived the runner";
 
   // The crashed run's leftovers (socket files, lock file) do not block a new start.
-  EXPECT_TRUE(fs::exists(user_root() + "/ipc/runner-control.sock"));
+  EXPECT_TRUE(fs::exists(user_root() + "/control/runner-control.sock"));
   start_detached();
   EXPECT_EQ(this->health()["healthy"], true);
 }

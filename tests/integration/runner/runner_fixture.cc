@@ -170,16 +170,34 @@ void RunnerFixture::TearDown() {
   if (info && info->state != 'Z' && info->comm == "oxydra-runner") ::kill(pid, SIGKILL);
 }
 
+namespace {
+
+// "127.0.0.1:PORT" of an http://127.0.0.1:PORT/... URL: the fake provider
+// runs on the host's loopback, which guests reach only when the operator
+// allows it.
+std::string loopback_host_port(const std::string& url) {
+  const std::string prefix = "http://127.0.0.1:";
+  if (url.rfind(prefix, 0) != 0) return "";
+  const auto end = url.find('/', prefix.size());
+  return url.substr(7, end == std::string::npos ? std::string::npos : end - 7);
+}
+
+}  // namespace
+
 void RunnerFixture::write_config(const ConfigOptions& o) {
-  std::string runner = "workspace_root = \"ws\"\ndefault_tier = \"container\"\n" + o.runner_top +
-                       "\n[users.alice]\nconfig_path = \"alice.toml\"\n\n"
-                       "[policy]\nmax_memory_mib = " +
-                       std::to_string(kMemoryMib) +
-                       "\n\n"
-                       "[supervision]\nrestart_max = " +
-                       std::to_string(o.restart_max) +
-                       "\nrestart_backoff_ms = 100\nrestart_backoff_max_ms = 400\n"
-                       "startup_timeout_secs = 60\nstop_timeout_secs = 5\n\n";
+  const std::string provider = loopback_host_port(o.provider_url);
+  std::string runner =
+      "workspace_root = \"ws\"\ndefault_tier = \"container\"\n" + o.runner_top +
+      "\n[users.alice]\nconfig_path = \"alice.toml\"\n\n"
+      "[policy]\nmax_memory_mib = " +
+      std::to_string(kMemoryMib) +
+      "\ncredential_envs = [\"OXY_RUNNER_TEST_KEY\", \"OXY_RUNNER_TEST_UNSET_KEY\"]\n" +
+      (provider.empty() ? "" : "egress_allow = [\"" + provider + "\"]\n") + o.policy_extra +
+      "\n"
+      "[supervision]\nrestart_max = " +
+      std::to_string(o.restart_max) +
+      "\nrestart_backoff_ms = 100\nrestart_backoff_max_ms = 400\n"
+      "startup_timeout_secs = 60\nstop_timeout_secs = 5\n\n";
   if (!o.guest.empty()) runner += "[process]\noxydra_vm = \"" + o.guest + "\"\n\n";
   write_file(file("runner.toml"), runner + o.runner_extra);
   write_file(file("alice.toml"), "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"" +

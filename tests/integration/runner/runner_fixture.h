@@ -33,6 +33,7 @@ struct ConfigOptions {
   int restart_max = 3;
   std::string runner_top;    // top-level keys of runner.toml
   std::string runner_extra;  // appended to runner.toml
+  std::string policy_extra;  // more keys of runner.toml's [policy]
   std::string user_extra;    // appended to the user's toml
 };
 

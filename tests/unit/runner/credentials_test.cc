@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -53,20 +54,43 @@ TEST(Credentials, FileRefTrimsOneNewlineAndRefusesEmptyOrMissing) {
   testlib::TempDir dir;
   const std::string path = dir.file("key");
   std::ofstream(path) << "sk-from-file\n";
-  auto resolved = resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}));
+  auto resolved =
+      resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}), dir.path());
   ASSERT_TRUE(resolved) << resolved.error().message;
   EXPECT_EQ(resolved->values.at("openai"), "sk-from-file");
   logging::clear_secrets();
 
   std::ofstream(path, std::ios::trunc) << "\n";
-  auto empty = resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}));
+  auto empty =
+      resolve_credentials(refs("file:" + path), agent_using("openai"), env_with({}), dir.path());
   ASSERT_FALSE(empty);
   EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
 
-  auto missing =
-      resolve_credentials(refs("file:" + dir.file("absent")), agent_using("openai"), env_with({}));
+  auto missing = resolve_credentials(refs("file:" + dir.file("absent")), agent_using("openai"),
+                                     env_with({}), dir.path());
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("file:" + dir.file("absent")), std::string::npos);
+}
+
+TEST(Credentials, FileRefNeverFollowsASymlinkOrLeavesTheSecretsDirectory) {
+  testlib::TempDir dir;
+  const std::string secrets = dir.file("secrets");
+  std::filesystem::create_directories(secrets + "/alice");
+  std::ofstream(dir.file("outside")) << "root-only-value\n";
+  std::filesystem::create_symlink(dir.file("outside"), secrets + "/alice/key");
+  std::filesystem::create_directory_symlink(dir.path(), secrets + "/alice/up");
+  for (const std::string& target :
+       {secrets + "/alice/key", secrets + "/alice/up/outside", dir.file("outside")}) {
+    auto resolved = resolve_credentials(refs("file:" + target), agent_using("openai"), env_with({}),
+                                        secrets + "/alice");
+    ASSERT_FALSE(resolved) << target;
+    EXPECT_EQ(resolved.error().code, ErrorCode::credential_missing);
+    EXPECT_EQ(resolved.error().message.find("root-only-value"), std::string::npos);
+  }
+  // Without a secrets directory no file ref is read at all.
+  std::ofstream(secrets + "/alice/real") << "v\n";
+  EXPECT_FALSE(resolve_credentials(refs("file:" + secrets + "/alice/real"), agent_using("openai"),
+                                   env_with({})));
 }
 
 TEST(Credentials, ProviderWithoutCredentialNeedsNone) {

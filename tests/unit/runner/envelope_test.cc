@@ -47,7 +47,7 @@ TEST(Envelope, ProcessTierEnvelopeIsValidAndCarriesTheMeasuredReport) {
       << validate_bootstrap_envelope(envelope).error().message;
   EXPECT_EQ(envelope.sandbox_tier, SandboxTier::process);
   EXPECT_EQ(envelope.workspace_root, "/srv/ws/alice");
-  EXPECT_EQ(envelope.gateway.address, "/srv/ws/alice/ipc/gateway.sock");
+  EXPECT_EQ(envelope.gateway.address, "/srv/ws/alice/ipc/gateway/gateway.sock");
   EXPECT_EQ(envelope.runtime_policy.mounts.vault, "/data/alice-vault");
   EXPECT_EQ(envelope.runtime_policy.resources.max_processes, 256u);
   EXPECT_EQ(envelope.credentials, credentials.values);

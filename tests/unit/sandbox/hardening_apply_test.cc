@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "oxydra/sandbox/harden.h"
+#include "oxydra/sandbox/seccomp_policy.h"
 
 namespace oxydra::sandbox {
 namespace {
@@ -64,6 +67,51 @@ int mount_errno_in_child(const HardeningPlan* plan) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Each probe's errno (0 when the call succeeded) in a child, with the
+// process tier's seccomp filter applied when `filtered`.
+std::vector<int> allow_list_probes_in_child(bool filtered) {
+  auto seccomp = compile_seccomp_policy();
+  if (!seccomp) return {};
+  HardeningPlan plan;
+  plan.seccomp = std::move(*seccomp);
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (filtered && !apply_in_child(plan).ok()) ::_exit(255);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    const auto result = [](long rc) { return rc < 0 ? errno : 0; };
+    int out[4];
+    out[0] = result(::syscall(SYS_personality, 0xffffffffUL));           // query: allowed
+    out[1] = result(::syscall(SYS_personality, 0x0040000UL));            // ADDR_NO_RANDOMIZE
+    out[2] = result(::syscall(SYS_ioctl, null_fd, 0x5412UL, "x"));       // TIOCSTI
+    out[3] = result(::syscall(SYS_ioctl, null_fd, 0x100005412UL, "x"));  // high bits set
+    if (::write(fds[1], out, sizeof out) != sizeof out) ::_exit(254);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::vector<int> got(4, -1);
+  if (::read(fds[0], got.data(), sizeof(int) * 4) != sizeof(int) * 4) got.clear();
+  ::close(fds[0]);
+  ::waitpid(pid, nullptr, 0);
+  return got;
+}
+
+TEST(HardeningApply, AllowListRefusesHarmlessCallsOutsideIt) {
+  const auto baseline = allow_list_probes_in_child(false);
+  ASSERT_EQ(baseline.size(), 4u);
+  // Without the filter: personality changes work, TIOCSTI on /dev/null is ENOTTY.
+  ASSERT_EQ(baseline[1], 0);
+  ASSERT_EQ(baseline[2], ENOTTY);
+  const auto filtered = allow_list_probes_in_child(true);
+  ASSERT_EQ(filtered.size(), 4u);
+  EXPECT_EQ(filtered[0], 0);
+  EXPECT_EQ(filtered[1], EPERM);
+  EXPECT_EQ(filtered[2], EPERM);
+  EXPECT_EQ(filtered[3], EPERM);
 }
 
 // Landlock refuses mount too; this shows the seccomp filter alone does, even for

@@ -89,5 +89,16 @@ TEST(Utf8Stream, TruncatedSequenceAtEndOfStreamIsReplaced) {
   EXPECT_EQ(stream.finish(), kFffd);
 }
 
+TEST(Utf8, EscapeControlsMakesTerminalSequencesVisible) {
+  // CSI clear screen, an OSC window title, a C1 CSI, BEL, DEL, a bare CR.
+  const std::string hostile =
+      "a\x1b[2J\x1b]0;owned\x07z\xc2\x9b"
+      "31m\x7f\rend\tok";
+  EXPECT_EQ(escape_controls(hostile), "a\\x1b[2J\\x1b]0;owned\\x07z\\u{9b}31m\\x7f\\x0dend\tok");
+  EXPECT_EQ(escape_controls("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
+  // Idempotent: an escaped line holds no control byte any more.
+  EXPECT_EQ(escape_controls(escape_controls(hostile)), escape_controls(hostile));
+}
+
 }  // namespace
 }  // namespace oxydra::sys

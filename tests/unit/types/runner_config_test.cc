@@ -56,6 +56,8 @@ default_tier = "micro_vm"
 config_path = "/etc/alice.toml"
 [users."bob.smith"]
 config_path = "users/../bob.toml"
+mount_roots = ["/srv/bob"]
+credential_envs = ["BOB_KEY"]
 [policy]
 shell_enabled = false
 browser_enabled = true
@@ -63,6 +65,12 @@ shell_network = true
 max_vcpus = 8
 max_memory_mib = 8192
 max_processes = 2048
+max_disk_mib = 512
+mount_roots = ["/data/oxydra", "team"]
+credential_envs = ["OPENAI_API_KEY"]
+secrets_dir = "/etc/oxydra/secrets"
+egress_allow = ["127.0.0.1:11434", "[::1]:8000"]
+operator_group = "oxydra"
 [container]
 driver = "docker"
 oci_runtime = "./bin/crun"
@@ -97,7 +105,22 @@ max_files = 2
   EXPECT_EQ(config->images_dir, "/etc/oxydra/images");
   EXPECT_EQ(config->default_tier, SandboxTier::micro_vm);
   EXPECT_EQ(config->users.at("bob.smith").config_path, "/etc/oxydra/bob.toml");
-  EXPECT_EQ(config->policy, (RunnerPolicy{false, true, true, 8, 8192, 2048}));
+  EXPECT_EQ(config->users.at("bob.smith").mount_roots,
+            std::vector<std::filesystem::path>{"/srv/bob"});
+  EXPECT_EQ(config->users.at("bob.smith").credential_envs, std::vector<std::string>{"BOB_KEY"});
+  const RunnerPolicy expected{false,
+                              true,
+                              true,
+                              8,
+                              8192,
+                              2048,
+                              512,
+                              {"/data/oxydra", "/etc/oxydra/team"},
+                              {"OPENAI_API_KEY"},
+                              "/etc/oxydra/secrets",
+                              {"127.0.0.1:11434", "[::1]:8000"},
+                              "oxydra"};
+  EXPECT_EQ(config->policy, expected);
   EXPECT_EQ(config->container.driver, ContainerDriverKind::docker);
   EXPECT_EQ(config->container.oci_runtime, "/etc/oxydra/bin/crun");
   EXPECT_EQ(config->container.shell_vm_rootfs, "/rootfs/shell");
@@ -129,6 +152,22 @@ TEST(RunnerConfig, RelativePathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(config->users.at("a").config_path, "/opt/oxy/conf/u/a.toml");
 }
 
+TEST(RunnerConfig, TrustBoundaryKeysAreValidated) {
+  const std::string users = "[users.alice]\nconfig_path = \"a.toml\"\n";
+  expect_error(users + "[policy]\negress_allow = [\"localhost:11434\"]\n",
+               "runner.toml: policy.egress_allow: \"localhost:11434\" must be IP:PORT or "
+               "[IPv6]:PORT");
+  expect_error(users + "[policy]\negress_allow = [\"127.0.0.1:0\"]\n",
+               "runner.toml: policy.egress_allow: \"127.0.0.1:0\" must be IP:PORT or [IPv6]:PORT");
+  expect_error(users + "[policy]\ncredential_envs = [\"A-B\"]\n",
+               "runner.toml: policy.credential_envs: \"A-B\" is not an environment variable name");
+  expect_error(users + "[policy]\nmount_roots = \"/data\"\n",
+               "runner.toml: policy.mount_roots: must be an array of strings");
+  expect_error(users + "[policy]\nmount_roots = [\"~/x\"]\n",
+               "runner.toml: policy.mount_roots: \"~/x\": must be a non-empty path without \"~\" "
+               "or NUL");
+}
+
 TEST(RunnerConfig, SyntaxErrorsNameFileAndLine) {
   auto config = parse("[users.alice\n");
   ASSERT_FALSE(config);
@@ -145,7 +184,8 @@ TEST(RunnerConfig, RejectsUnknownKeysEverywhere) {
                "runner.toml: container.drivr: unknown key (expected one of: driver, oci_runtime, "
                "shell_vm_rootfs, oxydra_vm_rootfs, shell_vm_image, oxydra_vm_image, docker_host)");
   expect_error("[users.alice]\nconfig_path = \"a.toml\"\nconfig = \"b\"\n",
-               "runner.toml: users.alice.config: unknown key (expected one of: config_path)");
+               "runner.toml: users.alice.config: unknown key (expected one of: config_path, "
+               "mount_roots, credential_envs)");
   for (const char* section : {"policy", "micro_vm", "process", "supervision", "logs"}) {
     auto config = parse(std::string(kMinimal) + "[" + section + "]\ntypo = 1\n");
     ASSERT_FALSE(config) << section;

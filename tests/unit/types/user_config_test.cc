@@ -86,7 +86,7 @@ TEST(UserConfig, RejectsUnknownKeys) {
                "users/alice.toml: mounts.share: unknown key (expected one of: shared, tmp, vault)");
   expect_error(std::string(kMinimal) + "[resources]\nmax_cpus = 2\n",
                "users/alice.toml: resources.max_cpus: unknown key (expected one of: max_vcpus, "
-               "max_memory_mib, max_processes)");
+               "max_memory_mib, max_processes, max_disk_mib)");
   expect_error(std::string(kMinimal) + "[behavior]\nshell = true\n",
                "users/alice.toml: behavior.shell: unknown key (expected one of: sandbox_tier, "
                "shell_enabled, browser_enabled, shell_network)");

@@ -9,7 +9,7 @@ RunnerConfig runner() {
   RunnerConfig config;
   config.source = "runner.toml";
   config.workspace_root = "/srv/oxydra";
-  config.users["alice"] = UserEntry{"/etc/oxydra/users/alice.toml"};
+  config.users["alice"] = UserEntry{"/etc/oxydra/users/alice.toml", {}, {}};
   return config;
 }
 
@@ -134,11 +134,87 @@ TEST(UserPolicy, ResourcesMustFitThePolicy) {
   EXPECT_FALSE(resolve_user_policy(runner(), "alice", u, false));
 }
 
+RunnerConfig runner_with_roots() {
+  RunnerConfig r = runner();
+  r.policy.mount_roots = {"/data"};
+  return r;
+}
+
+TEST(UserPolicy, MountOverridesNeedAnOperatorRoot) {
+  UserConfig u = user();
+  u.mounts.shared = "/etc";
+  auto result = resolve_user_policy(runner(), "alice", u, false);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "users/alice.toml: mounts.shared: overrides are not allowed: runner.toml lists no "
+            "mount_roots for this user (policy.mount_roots or users.alice.mount_roots)");
+
+  result = resolve_user_policy(runner_with_roots(), "alice", u, false);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "users/alice.toml: mounts.shared: \"/etc\" is not inside one of the mount_roots that "
+            "runner.toml allows for this user");
+
+  // The root itself is not an override target (it may hold other users' data),
+  // and ".." cannot climb out of it.
+  for (const char* outside : {"/data", "/data/../etc"}) {
+    u.mounts.shared = outside;
+    EXPECT_FALSE(resolve_user_policy(runner_with_roots(), "alice", u, false)) << outside;
+  }
+
+  RunnerConfig per_user = runner();
+  per_user.users["alice"].mount_roots = {"/srv/team"};
+  u.mounts.shared = "/srv/team/alice";
+  auto policy = resolve_user_policy(per_user, "alice", u, false);
+  ASSERT_TRUE(policy) << policy.error().message;
+  EXPECT_EQ(policy->mount_roots, std::vector<std::filesystem::path>{"/srv/team"});
+  // Bob's config could not use alice's root.
+  per_user.users["bob"] = UserEntry{"/etc/oxydra/users/bob.toml", {}, {}};
+  EXPECT_FALSE(resolve_user_policy(per_user, "bob", u, false));
+}
+
+TEST(UserPolicy, CredentialRefsNameOnlyWhatTheOperatorAssigned) {
+  UserConfig u = user();
+  u.credential_refs["key"] = CredentialRef{CredentialRef::Kind::env, "AWS_SECRET_ACCESS_KEY"};
+  auto result = resolve_user_policy(runner(), "alice", u, false);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(
+      result.error().message,
+      "users/alice.toml: credential_refs.key: \"env:AWS_SECRET_ACCESS_KEY\": runner.toml does "
+      "not allow this user the environment variable AWS_SECRET_ACCESS_KEY "
+      "(policy.credential_envs or users.alice.credential_envs)");
+  RunnerConfig r = runner();
+  r.users["alice"].credential_envs = {"AWS_SECRET_ACCESS_KEY"};
+  EXPECT_TRUE(resolve_user_policy(r, "alice", u, false));
+
+  u.credential_refs["key"] = CredentialRef{CredentialRef::Kind::file, "/etc/shadow"};
+  result = resolve_user_policy(r, "alice", u, false);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "users/alice.toml: credential_refs.key: \"file:/etc/shadow\": file refs are not "
+            "allowed: runner.toml sets no policy.secrets_dir");
+  r.policy.secrets_dir = "/etc/oxydra/secrets";
+  result = resolve_user_policy(r, "alice", u, false);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "users/alice.toml: credential_refs.key: \"file:/etc/shadow\": must name a file under "
+            "/etc/oxydra/secrets/alice (this user's directory in policy.secrets_dir)");
+  for (const char* bad : {"/etc/oxydra/secrets/bob/key", "/etc/oxydra/secrets/alice/../bob/key",
+                          "/etc/oxydra/secrets/alice"}) {
+    u.credential_refs["key"] = CredentialRef{CredentialRef::Kind::file, bad};
+    EXPECT_FALSE(resolve_user_policy(r, "alice", u, false)) << bad;
+  }
+  u.credential_refs["key"] =
+      CredentialRef{CredentialRef::Kind::file, "/etc/oxydra/secrets/alice/key"};
+  EXPECT_TRUE(resolve_user_policy(r, "alice", u, false));
+  EXPECT_EQ(user_secrets_dir(r, "alice"), "/etc/oxydra/secrets/alice");
+}
+
 TEST(UserPolicy, MountOverridesStayOutOfOtherWorkspaces) {
   UserConfig u = user();
   u.mounts.shared = "/data/alice/shared";
   u.mounts.vault = "/data/alice/vault";
-  auto policy = resolve_user_policy(runner(), "alice", u, false);
+  auto policy = resolve_user_policy(runner_with_roots(), "alice", u, false);
   ASSERT_TRUE(policy) << policy.error().message;
   EXPECT_EQ(policy->shared, "/data/alice/shared");
   EXPECT_EQ(policy->tmp, "/srv/oxydra/alice/tmp");
@@ -170,7 +246,7 @@ TEST(UserPolicy, MountOverridesStayOutOfOtherWorkspaces) {
     UserConfig bad = user();
     bad.mounts.shared = c.shared;
     bad.mounts.vault = c.vault;
-    auto result = resolve_user_policy(runner(), "alice", bad, false);
+    auto result = resolve_user_policy(runner_with_roots(), "alice", bad, false);
     ASSERT_FALSE(result) << c.message;
     EXPECT_EQ(result.error().message, c.message);
   }

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "backends/container/container_guest.h"
 #include "oxydra/sys/io.h"
 #include "oxydra/types/frame.h"
 
@@ -49,7 +50,8 @@ Result<void> deliver_to_container(int fd, BootstrapEnvelope envelope,
   envelope.runtime_policy.mounts.shared = ws + "/shared";
   envelope.runtime_policy.mounts.tmp = ws + "/tmp";
   envelope.runtime_policy.mounts.vault = ws + "/vault";
-  envelope.gateway.address = ws + "/ipc/gateway.sock";
+  envelope.gateway.address = ws + "/ipc/gateway/gateway.sock";
+  if (envelope.egress_proxy) envelope.egress_proxy->address = kGuestEgressSocket;
   auto sent = deliver_envelope(fd, envelope, timeout, guest);
   for (auto& [name, value] : envelope.credentials)
     wipe(value);

@@ -2,15 +2,18 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "daemon/runner_lock.h"
 #include "oxydra/sys/backoff.h"
 #include "oxydra/sys/io.h"
+#include "oxydra/sys/peer_cred.h"
 #include "oxydra/sys/unix_connect.h"
 #include "oxydra/types/frame.h"
 
@@ -19,8 +22,47 @@ namespace oxydra::runner {
 using sys::Clock;
 
 std::string control_socket_path(const WorkspaceLayout& layout) {
-  return (layout.ipc / "runner-control.sock").string();
+  return (layout.control / "runner-control.sock").string();
 }
+
+namespace {
+
+// The CLI may be root: it must not talk to a socket that a guest or another
+// local user put in the runner's place. The directory and the socket must be
+// the runner's uid's (root, or ours when the runner runs unprivileged), the
+// directory writable by nobody else, and the process at the other end must be
+// the runner that holds the user's lock.
+Result<void> verify_runner(const std::string& path, int fd, std::optional<pid_t> holder) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  struct stat dir_st {};
+  struct stat socket_st {};
+  if (::lstat(dir.c_str(), &dir_st) != 0) return tl::unexpected(errno_error("stat " + dir, errno));
+  if (::lstat(path.c_str(), &socket_st) != 0)
+    return tl::unexpected(errno_error("stat " + path, errno));
+  const auto trusted = [](uid_t uid) { return uid == 0 || uid == ::geteuid(); };
+  const auto refuse = [&](const std::string& why) -> Result<void> {
+    return fail(ErrorCode::peer_refused, "control socket " + path + ": " + why +
+                                             "; not talking to it (is something impersonating "
+                                             "the runner?)");
+  };
+  if (!S_ISDIR(dir_st.st_mode) || !trusted(dir_st.st_uid) || (dir_st.st_mode & 0022) != 0)
+    return refuse("its directory is not the runner's (owner uid " + std::to_string(dir_st.st_uid) +
+                  ", writable by others or not a directory)");
+  if (!S_ISSOCK(socket_st.st_mode) || socket_st.st_uid != dir_st.st_uid)
+    return refuse("owned by uid " + std::to_string(socket_st.st_uid) + ", not the runner's");
+  auto peer = sys::peer_cred(fd);
+  if (!peer) return tl::unexpected(errno_error("SO_PEERCRED " + path, errno));
+  if (peer->uid != dir_st.st_uid)
+    return refuse("served by uid " + std::to_string(peer->uid) + ", not the runner's");
+  if (holder && peer->pid != *holder)
+    return refuse("served by pid " + std::to_string(peer->pid) +
+                  ", but the runner holding the "
+                  "user's lock is pid " +
+                  std::to_string(*holder));
+  return {};
+}
+
+}  // namespace
 
 Result<ControlClient> ControlClient::connect(const Selection& selection,
                                              std::chrono::milliseconds timeout) {
@@ -30,8 +72,12 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
   for (;;) {
     std::error_code error;
     sys::UniqueFd fd = sys::connect_unix_once(path, deadline, sys::FdMode::blocking, error);
-    if (fd) return ControlClient(std::move(fd));
     auto holder = RunnerLock::holder(lock_file(selection.layout.root));
+    if (fd) {
+      if (auto verified = verify_runner(path, fd.get(), holder); !verified)
+        return tl::unexpected(verified.error());
+      return ControlClient(std::move(fd));
+    }
     if (!holder) {
       return fail(ErrorCode::not_running, "user " + selection.user_id + " is not running");
     }

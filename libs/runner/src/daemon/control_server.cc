@@ -1,11 +1,13 @@
 #include "daemon/control_server.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <asio/experimental/as_tuple.hpp>
 
+#include "oxydra/sys/peer_cred.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
 
@@ -15,6 +17,16 @@ namespace {
 
 using asio::local::stream_protocol;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::optional<std::string> refusal(int fd, std::optional<gid_t> operator_gid) {
+  auto peer = sys::peer_cred(fd);
+  if (!peer) return std::string("no peer credentials");
+  if (peer->uid == 0 || peer->uid == ::geteuid()) return std::nullopt;
+  if (operator_gid && peer->in_group(*operator_gid)) return std::nullopt;
+  return "peer uid " + std::to_string(peer->uid) + " (pid " + std::to_string(peer->pid) +
+         ") is not root" + (operator_gid ? " or in the operator group" : "") +
+         " (runner.toml policy.operator_group)";
+}
 
 }  // namespace
 
@@ -26,14 +38,21 @@ ControlServer::~ControlServer() {
   close();
 }
 
-Result<void> ControlServer::listen(const std::string& path) {
+Result<void> ControlServer::listen(const std::string& path, std::optional<gid_t> operator_gid) {
   std::error_code ec;
   acceptor_.open(stream_protocol(), ec);
   if (!ec) acceptor_.bind(stream_protocol::endpoint(path), ec);
   if (ec) return tl::unexpected(errno_error("bind control socket " + path, ec.value()));
   path_ = path;
-  if (::chmod(path.c_str(), 0600) != 0) {
-    return tl::unexpected(errno_error("chmod 0600 " + path, errno));
+  operator_gid_ = operator_gid;
+  // The directory is the runner's alone, so these path calls cannot be raced.
+  if (operator_gid &&
+      ::fchownat(AT_FDCWD, path.c_str(), ::geteuid(), *operator_gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    return tl::unexpected(errno_error("chown " + path, errno));
+  }
+  const mode_t mode = operator_gid ? 0660 : 0600;
+  if (::fchmodat(AT_FDCWD, path.c_str(), mode, 0) != 0) {
+    return tl::unexpected(errno_error("chmod " + path, errno));
   }
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return tl::unexpected(errno_error("listen on " + path, ec.value()));
@@ -68,6 +87,15 @@ asio::awaitable<void> ControlServer::accept_loop() {
 }
 
 asio::awaitable<void> ControlServer::serve(std::shared_ptr<stream_protocol::socket> socket) {
+  if (auto why = refusal(socket->native_handle(), operator_gid_)) {
+    spdlog::warn("control socket: refused a connection: {}", *why);
+    const std::string frame = error_frame(std::nullopt, ErrorCode::peer_refused, *why);
+    co_await asio::async_write(*socket, asio::buffer(frame), kTuple);
+    std::error_code ignored;
+    socket->close(ignored);
+    connections_.erase(socket);
+    co_return;
+  }
   FrameDecoder decoder(kControlMaxRequestFrame);
   char buffer[8192];
   bool open = true;

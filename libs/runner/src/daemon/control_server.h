@@ -1,7 +1,10 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -12,8 +15,11 @@
 
 namespace oxydra::runner {
 
-// The runner's control socket (protocol.md §5): a Unix socket, mode 0600, in
-// the user's ipc/ directory (0700). One coroutine per connection on the
+// The runner's control socket (protocol.md §5): a Unix socket in the user's
+// control/ directory, which only the runner owns: mode 0600, or 0660 with the
+// operator group. Every connection's peer is checked (SO_PEERCRED): root, the
+// runner's own uid or a member of the operator group; anyone else gets one
+// peer_refused error and is disconnected. One coroutine per connection on the
 // runner's io_context; requests on a connection are answered in order.
 class ControlServer {
  public:
@@ -21,7 +27,7 @@ class ControlServer {
   ~ControlServer();
 
   // Binds (the path must not exist: stale sockets are removed under the lock).
-  Result<void> listen(const std::string& path);
+  Result<void> listen(const std::string& path, std::optional<gid_t> operator_gid = std::nullopt);
   // Stops accepting, closes every connection and removes the socket file.
   void close();
 
@@ -35,6 +41,7 @@ class ControlServer {
   asio::local::stream_protocol::acceptor acceptor_;
   std::set<std::shared_ptr<asio::local::stream_protocol::socket>> connections_;
   std::string path_;
+  std::optional<gid_t> operator_gid_;
 };
 
 }  // namespace oxydra::runner

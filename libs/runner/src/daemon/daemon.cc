@@ -1,21 +1,25 @@
 #include "daemon/daemon.h"
 
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <asio.hpp>
 
+#include "backends/container/guest_ids.h"
 #include "backends/stale_files.h"
 #include "cli/cli_errors.h"
 #include "cli/control_client.h"
 #include "cli/status_format.h"
 #include "daemon/control_server.h"
 #include "daemon/credentials.h"
+#include "daemon/egress_proxy.h"
 #include "daemon/envelope_builder.h"
 #include "daemon/health.h"
 #include "daemon/log_capture.h"
@@ -55,6 +59,8 @@ class Daemon final : public ControlHandler {
 
  private:
   Result<void> prepare();
+  // The guests' egress proxy (container and micro_vm tiers).
+  Result<void> open_egress();
   asio::awaitable<void> startup();
   asio::awaitable<Result<void>> start_sidecar();
   asio::awaitable<Result<void>> start_runtime();
@@ -74,6 +80,7 @@ class Daemon final : public ControlHandler {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Supervisor> supervisor_;
   std::optional<RunnerLock> lock_;
+  std::unique_ptr<EgressProxy> egress_;
   ResolvedCredentials credentials_;
   PairState pair_;
   std::optional<ChannelEndpoint> sidecar_endpoint_;       // for the envelope
@@ -83,16 +90,55 @@ class Daemon final : public ControlHandler {
   int exit_code_ = kExitOk;
 };
 
+namespace {
+
+Result<std::optional<gid_t>> operator_group_id(const RunnerConfig& runner) {
+  const std::string& name = runner.policy.operator_group;
+  if (name.empty()) return std::nullopt;
+  std::vector<char> buffer(16384);
+  group entry{};
+  group* found = nullptr;
+  const int error = ::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (error != 0 || !found) {
+    return fail(ErrorCode::invalid_config, runner.source + ": policy.operator_group: no group \"" +
+                                               name + "\" on this host (groupadd " + name + ")");
+  }
+  return found->gr_gid;
+}
+
+}  // namespace
+
+Result<void> Daemon::open_egress() {
+  const auto& policy = context_.policy;
+  const std::filesystem::path socket = egress_socket(policy.layout);
+  std::error_code ec;
+  std::filesystem::create_directory(socket.parent_path(), ec);
+  if (ec) return tl::unexpected(errno_error("mkdir " + socket.parent_path().string(), ec.value()));
+  if (::chmod(socket.parent_path().c_str(), 0711) != 0)
+    return tl::unexpected(errno_error("chmod 0711 " + socket.parent_path().string(), errno));
+  const uid_t guest = backend_->data_owner().value_or(guest_host_uid(user_id()));
+  auto proxy =
+      EgressProxy::open(io_, socket.string(), guest, context_.selection.runner.policy.egress_allow);
+  if (!proxy) return tl::unexpected(proxy.error());
+  egress_ = std::move(*proxy);
+  return {};
+}
+
 Result<void> Daemon::prepare() {
   const auto& runner = context_.selection.runner;
   auto backend = make_backend(context_.policy.tier,
                               BackendContext{runner, context_.policy, context_.agent, logs_});
   if (!backend) return tl::unexpected(backend.error());
   backend_ = std::move(*backend);
-  auto credentials = resolve_credentials(context_.user.credential_refs, context_.agent);
+  auto credentials = resolve_credentials(context_.user.credential_refs, context_.agent, {},
+                                         user_secrets_dir(runner, user_id()));
   if (!credentials) return tl::unexpected(credentials.error());
   credentials_ = std::move(*credentials);
-  if (auto provisioned = provision_workspace(context_.policy, backend_->data_owner()); !provisioned)
+  auto operator_gid = operator_group_id(runner);
+  if (!operator_gid) return tl::unexpected(operator_gid.error());
+  if (auto provisioned =
+          provision_workspace(context_.policy, backend_->data_owner(), *operator_gid);
+      !provisioned)
     return provisioned;
   auto lock = RunnerLock::acquire(lock_file(context_.policy.layout.root), user_id());
   if (!lock) return tl::unexpected(lock.error());
@@ -103,6 +149,9 @@ Result<void> Daemon::prepare() {
   const std::string control = control_socket_path(context_.policy.layout);
   if (auto cleaned = remove_stale_socket(control); !cleaned) return cleaned;
   if (auto cleaned = backend_->clean_stale(); !cleaned) return cleaned;
+  if (backend_->tier() != SandboxTier::process) {
+    if (auto opened = open_egress(); !opened) return opened;
+  }
   // Orphans of the guests are reparented to the runner and reaped by the supervisor.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
     spdlog::warn("PR_SET_CHILD_SUBREAPER: {}", std::strerror(errno));
@@ -111,7 +160,7 @@ Result<void> Daemon::prepare() {
       io_, runner.supervision, [this](GuestRole role) { restart(role); },
       [this](const GuestHandle& guest) { return backend_->poll_exit(guest); });
   pair_.tier_degraded = backend_->tier_degraded();
-  return control_.listen(control);
+  return control_.listen(control, *operator_gid);
 }
 
 int Daemon::run() {

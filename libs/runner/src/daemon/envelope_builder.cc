@@ -31,8 +31,12 @@ StartupStatusReport startup_status(const UserPolicy& policy, const PairState& pa
   return status;
 }
 
+std::string egress_socket(const WorkspaceLayout& layout) {
+  return (layout.ipc / "egress" / "egress.sock").string();
+}
+
 std::string gateway_socket(const WorkspaceLayout& layout) {
-  return (layout.ipc / "gateway.sock").string();
+  return (layout.ipc / "gateway" / "gateway.sock").string();
 }
 
 BootstrapEnvelope build_envelope(const UserContext& context, const ResolvedCredentials& credentials,
@@ -54,6 +58,10 @@ BootstrapEnvelope build_envelope(const UserContext& context, const ResolvedCrede
   envelope.credentials = credentials.values;
   envelope.agent_config = to_json(context.agent);
   envelope.gateway = ChannelEndpoint{ChannelTransport::unix_socket, gateway_socket(policy.layout)};
+  if (policy.tier != SandboxTier::process) {
+    envelope.egress_proxy =
+        ChannelEndpoint{ChannelTransport::unix_socket, egress_socket(policy.layout)};
+  }
   envelope.startup_status = status;
   return envelope;
 }

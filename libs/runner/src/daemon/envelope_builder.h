@@ -26,6 +26,8 @@ StartupStatusReport startup_status(const UserPolicy& policy, const PairState& pa
 
 // Where oxydra-vm serves the gateway: <ipc>/gateway.sock.
 std::string gateway_socket(const WorkspaceLayout& layout);
+// ipc/egress/egress.sock: the runner's egress proxy for the guests.
+std::string egress_socket(const WorkspaceLayout& layout);
 
 // The envelope for the process tier's view of paths (the guest sees the host's).
 BootstrapEnvelope build_envelope(const UserContext& context, const ResolvedCredentials& credentials,

@@ -56,7 +56,9 @@ asio::awaitable<void> LogCapture::pump(GuestRole role, GuestStream stream,
 
 void LogCapture::emit(GuestRole role, GuestStream stream, std::string_view text) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  const std::string clean = sys::sanitize_utf8(logging::redact(text));
+  // A guest's bytes reach the operator's terminal through `logs` and through
+  // anyone's `cat` of the file: escaped before they are stored.
+  const std::string clean = sys::escape_controls(sys::sanitize_utf8(logging::redact(text)));
   const std::string ts = format_timestamp(std::chrono::system_clock::now());
   if (auto written = log(role, stream).append(ts, clean); !written) {
     spdlog::warn("guest log lost: {}", written.error().message);

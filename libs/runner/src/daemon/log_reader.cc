@@ -52,7 +52,7 @@ std::vector<LogEntry> read_source(const fs::path& path, std::string_view role,
         continue;
       }
       chunk.push_back(LogEntry{std::string(line->timestamp), std::string(role), std::string(stream),
-                               sys::sanitize_utf8(line->text)});
+                               sys::escape_controls(sys::sanitize_utf8(line->text))});
     }
     out.insert(out.end(), std::make_move_iterator(chunk.rbegin()),
                std::make_move_iterator(chunk.rend()));

@@ -22,6 +22,7 @@ struct AgentSetup {
   AgentConfig config;
   std::filesystem::path workspace;     // the user's workspace as this process sees it
   std::string gateway_socket;          // where the gateway listens
+  std::string egress_proxy;            // the runner's SOCKS5 socket for the provider; "" = direct
   StartupStatusReport startup_status;  // the runner's, plus what oxydra-vm found itself
   std::shared_ptr<provider::Provider> provider;
   std::shared_ptr<tools::Registry> tools;

@@ -32,6 +32,9 @@ struct ProviderSettings {
   RetryPolicy retry;
   std::vector<std::pair<std::string, std::string>> extra_headers;  // e.g. OpenRouter's X-Title
   std::size_t max_response_bytes = 32u << 20;  // a non-streamed body or one stream event
+  // A SOCKS5 proxy on a Unix socket (the runner's egress proxy): every
+  // connection goes through it, names resolved on the proxy's side. "" = direct.
+  std::string proxy_socket;
 };
 
 }  // namespace oxydra::provider

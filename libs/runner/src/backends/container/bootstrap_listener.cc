@@ -1,5 +1,6 @@
 #include "backends/container/bootstrap_listener.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,6 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "oxydra/sys/peer_cred.h"
 
 namespace oxydra::runner {
 
@@ -30,14 +35,19 @@ Result<BootstrapListener> BootstrapListener::open(const std::string& path, uid_t
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return tl::unexpected(errno_error("socket for " + path, errno));
   ::unlink(path.c_str());
-  // Created 0600 from the start: no window in which another uid could connect.
-  const mode_t previous = ::umask(0177);
+  // Created 0660 from the start (no window in which anyone else could
+  // connect), then given to the guest's group: the socket stays the runner's,
+  // so the guest can neither replace it (ipc/ is root's) nor change its mode.
+  const mode_t previous = ::umask(0117);
   const int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
   const int bind_errno = errno;
   ::umask(previous);
   if (bound != 0) return tl::unexpected(errno_error("bind " + path, bind_errno));
   BootstrapListener listener(path, std::move(fd));
-  if (::chown(path.c_str(), owner, group) != 0) {
+  listener.owner_ = owner;
+  // ipc/ is the runner's, so no guest can swap the name for a symlink; the
+  // flag keeps even that from mattering.
+  if (::fchownat(AT_FDCWD, path.c_str(), ::geteuid(), group, AT_SYMLINK_NOFOLLOW) != 0) {
     return tl::unexpected(errno_error("chown " + path, errno));
   }
   if (::listen(listener.fd_.get(), 1) != 0)
@@ -46,7 +56,7 @@ Result<BootstrapListener> BootstrapListener::open(const std::string& path, uid_t
 }
 
 BootstrapListener::BootstrapListener(BootstrapListener&& other) noexcept
-    : path_(std::move(other.path_)), fd_(std::move(other.fd_)) {
+    : path_(std::move(other.path_)), fd_(std::move(other.fd_)), owner_(other.owner_) {
   other.path_.clear();
 }
 
@@ -60,6 +70,14 @@ Result<UniqueFd> BootstrapListener::accept_one(
   for (;;) {
     UniqueFd peer(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (peer) {
+      // Only the guest's uid may ask for the envelope (the socket's mode says
+      // so too; this says why when something else tries).
+      auto cred = sys::peer_cred(peer.get());
+      if (!cred || cred->uid != owner_) {
+        spdlog::warn("bootstrap socket {}: refused a connection from uid {} (the guest is uid {})",
+                     path_, cred ? static_cast<long>(cred->uid) : -1L, static_cast<long>(owner_));
+        continue;
+      }
       ::unlink(path_.c_str());
       path_.clear();
       fd_.reset();

@@ -13,9 +13,11 @@
 namespace oxydra::runner {
 
 // The one-shot startup socket a container's oxydra-vm connects to for its
-// bootstrap envelope: created 0600 and owned by the guest's host uid (so no
-// other user, and no other guest uid, can connect), accepts exactly one
-// connection, and is removed as soon as that arrives or the start fails.
+// bootstrap envelope, in the runner's ipc/: created 0660, the runner's, with
+// the guest's host gid as its group (so no other user can connect and the
+// guest cannot replace or chmod it); only a peer of uid `owner` is served
+// (SO_PEERCRED). Accepts exactly one connection, and is removed as soon as
+// that arrives or the start fails.
 class BootstrapListener {
  public:
   static Result<BootstrapListener> open(const std::string& path, uid_t owner, gid_t group);
@@ -34,6 +36,7 @@ class BootstrapListener {
 
   std::string path_;
   sys::UniqueFd fd_;
+  uid_t owner_ = 0;  // the only peer uid accepted
 };
 
 }  // namespace oxydra::runner

@@ -9,6 +9,7 @@
 #include "backends/container/bootstrap_listener.h"
 #include "backends/container/container_enforcement.h"
 #include "backends/container/container_guest.h"
+#include "backends/container/disk_quota.h"
 #include "backends/container/docker/docker_driver.h"
 #include "backends/container/guest_ownership.h"
 #include "backends/container/oci/oci_driver.h"
@@ -26,6 +27,13 @@ class ContainerBackend final : public Backend {
  public:
   ContainerBackend(const BackendContext& context, std::unique_ptr<ContainerDriver> driver)
       : context_(context), driver_(std::move(driver)) {}
+  ~ContainerBackend() override {
+    for (const fs::path* dir : {&policy().shared, &policy().tmp}) {
+      if (path_within(*dir, policy().layout.root)) detach_disk_quota(*dir);
+    }
+  }
+  ContainerBackend(const ContainerBackend&) = delete;
+  ContainerBackend& operator=(const ContainerBackend&) = delete;
 
   SandboxTier tier() const override { return SandboxTier::container; }
   bool has_sidecar() const override { return true; }
@@ -50,26 +58,68 @@ class ContainerBackend final : public Backend {
     return std::chrono::seconds(context_.runner.supervision.startup_timeout_secs);
   }
 
-  Result<void> prepare_directories() const;
+  Result<void> prepare_directories();
+  // shared/ and tmp/ bounded by the user's max_disk_mib (disk_quota.h).
+  Result<void> attach_disk_quotas();
+  void add_disk_notes(GuestHandle& guest) const;
   // Launches the guest and measures what is in force once it runs.
   Result<GuestHandle> launch_measured(GuestRole role);
 
   const BackendContext context_;
   std::unique_ptr<ContainerDriver> driver_;
+  std::vector<std::string> disk_notes_;
 };
 
-Result<void> ContainerBackend::prepare_directories() const {
+Result<void> ContainerBackend::attach_disk_quotas() {
+  const UserPolicy& p = policy();
+  disk_notes_.clear();
+  struct Bounded {
+    const fs::path& dir;
+    const char* name;
+    bool fresh;
+  };
+  for (const Bounded& b : {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}}) {
+    if (!path_within(b.dir, p.layout.root)) {
+      disk_notes_.push_back(std::string("disk: ") + b.name + " is the operator's directory " +
+                            b.dir.string() + ": not bounded by the runner");
+      continue;
+    }
+    DiskQuotaSpec spec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
+                       p.resources.max_disk_mib, driver_->guest_owner(), b.fresh};
+    auto how = attach_disk_quota(spec);
+    if (!how) return tl::unexpected(how.error());
+    disk_notes_.push_back(std::string("disk: ") + b.name + " bounded by a " + *how);
+  }
+  return {};
+}
+
+void ContainerBackend::add_disk_notes(GuestHandle& guest) const {
+  if (!guest.enforcement) return;
+  guest.enforcement->notes.insert(guest.enforcement->notes.end(), disk_notes_.begin(),
+                                  disk_notes_.end());
+}
+
+Result<void> ContainerBackend::prepare_directories() {
   const UserPolicy& p = policy();
   const uid_t owner = driver_->guest_owner();
-  std::error_code ec;
-  fs::create_directory(shell_ipc(), ec);
-  if (ec) return tl::unexpected(errno_error("mkdir " + shell_ipc().string(), ec.value()));
-  ::chmod(shell_ipc().c_str(), 0700);
-  // The runner's own sockets in ipc/ stay root's 0600: the guest uid cannot
-  // connect to them even though it may create its own beside them.
+  if (auto bounded = attach_disk_quotas(); !bounded) return bounded;
+  // ipc/ stays the runner's (0711): the guests own only their socket
+  // directories in it, so neither can replace the bootstrap socket.
+  for (const fs::path& dir : {shell_ipc(), gateway_ipc_dir(p)}) {
+    std::error_code ec;
+    fs::create_directory(dir, ec);
+    if (ec) return tl::unexpected(errno_error("mkdir " + dir.string(), ec.value()));
+    if (::chmod(dir.c_str(), 0700) != 0)
+      return tl::unexpected(errno_error("chmod 0700 " + dir.string(), errno));
+  }
   for (const fs::path& dir :
-       {p.shared, p.tmp, p.vault, p.layout.ipc, shell_ipc(), p.layout.internal}) {
+       {p.shared, p.tmp, p.vault, shell_ipc(), gateway_ipc_dir(p), p.layout.internal}) {
+    if (!path_within(dir, p.layout.root)) continue;
     if (auto given = give_to_guest(dir, owner, owner); !given) return given;
+  }
+  for (const fs::path& dir : {p.shared, p.tmp}) {
+    if (path_within(dir, p.layout.root)) continue;
+    if (auto owned = check_guest_owns(dir, owner); !owned) return owned;
   }
   // The guest's init mounts the bind sources as the user namespace's root,
   // which needs to pass through the user's (root-owned) directory.
@@ -104,6 +154,7 @@ Result<SidecarStart> ContainerBackend::start_sidecar() {
   auto measured = measure_container_guest(*init_pid, spec);
   guest->enforcement = std::move(measured.report);
   guest->degraded = std::move(measured.degraded);
+  add_disk_notes(*guest);
 
   SidecarStart start;
   start.guest = std::move(*guest);
@@ -139,6 +190,7 @@ Result<GuestHandle> ContainerBackend::start_runtime(const EnvelopeFactory& make_
   auto measured = measure_container_guest(*init_pid, spec);
   guest.enforcement = std::move(measured.report);
   guest.degraded = std::move(measured.degraded);
+  add_disk_notes(guest);
 
   auto envelope = make_envelope(guest);
   if (!envelope) return fail_start(envelope.error());

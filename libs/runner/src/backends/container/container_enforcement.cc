@@ -1,9 +1,11 @@
 #include "backends/container/container_enforcement.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "backends/container/container_guest.h"
 #include "oxydra/sandbox/enforcement_probe.h"
 
 namespace oxydra::runner {
@@ -128,7 +130,17 @@ MeasuredGuest measure_container_guest(pid_t init_pid, const OciGuest& guest) {
     if (!bind.read_only) writable.push_back(bind.destination);
   report.writable_paths = writable;
   report.cgroup = read_cgroup_limits(init_pid);
-  if (measured.namespaces.net == true) {
+  const bool proxied = std::any_of(guest.binds.begin(), guest.binds.end(), [](const auto& bind) {
+    return bind.destination == kGuestEgressDir;
+  });
+  if (measured.namespaces.net == true && proxied) {
+    report.network = std::string(kNetworkEgressProxy);
+    report.notes.emplace_back(
+        "network: own namespace, loopback only; egress only through the runner's SOCKS5 proxy " +
+        std::string(kGuestEgressSocket) +
+        ", which refuses host loopback, the host's own addresses, link-local (169.254.0.0/16, "
+        "fe80::/10: cloud metadata) and multicast, except policy.egress_allow");
+  } else if (measured.namespaces.net == true) {
     report.network = std::string(kNetworkLoopback);
   } else if (measured.namespaces.net == false) {
     report.network = std::string(kNetworkEgress);

@@ -43,6 +43,14 @@ std::filesystem::path shell_ipc_dir(const UserPolicy& policy) {
   return policy.layout.ipc / "shell";
 }
 
+std::filesystem::path gateway_ipc_dir(const UserPolicy& policy) {
+  return policy.layout.ipc / "gateway";
+}
+
+std::filesystem::path egress_ipc_dir(const UserPolicy& policy) {
+  return policy.layout.ipc / "egress";
+}
+
 OciGuest container_guest(GuestRole role, const UserPolicy& p, std::optional<int> lifeline_fd) {
   OciGuest guest;
   guest.hostname = container_name(p.user_id, role);
@@ -57,7 +65,14 @@ OciGuest container_guest(GuestRole role, const UserPolicy& p, std::optional<int>
     guest.env.push_back("TMPDIR=/tmp");
     guest.binds = {
         {p.shared, "/shared", false}, {p.tmp, "/tmp", false}, {shell_ipc_dir(p), "/ipc", false}};
-    guest.own_network = !p.shell_network;
+    // Never the host's network: with shell_network, egress goes through the
+    // runner's proxy (tools that honour ALL_PROXY use it; curl does).
+    if (p.shell_network) {
+      guest.binds.push_back({egress_ipc_dir(p), kGuestEgressDir, true});
+      const std::string proxy = std::string("socks5h://localhost") + kGuestEgressSocket;
+      guest.env.push_back("ALL_PROXY=" + proxy);
+      guest.env.push_back("all_proxy=" + proxy);
+    }
     guest.resources = p.resources;
   } else {
     const std::string ws = kGuestWorkspace;
@@ -71,9 +86,8 @@ OciGuest container_guest(GuestRole role, const UserPolicy& p, std::optional<int>
                    {p.vault, ws + "/vault", true},
                    {p.layout.ipc, ws + "/ipc", false},
                    {p.layout.internal, ws + "/internal", false},
-                   // The image's resolv.conf is empty: the provider's name resolves as on the host.
-                   {"/etc/resolv.conf", "/etc/resolv.conf", true}};
-    guest.own_network = false;  // it must reach its provider
+                   // Its only way out: the runner's egress proxy (names resolve there).
+                   {egress_ipc_dir(p), kGuestEgressDir, true}};
     guest.resources = kRuntimeResources;
   }
   for (const char* name : kPassThroughEnv) {

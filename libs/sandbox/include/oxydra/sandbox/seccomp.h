@@ -14,11 +14,11 @@ namespace oxydra::sandbox {
 struct SeccompPlan {
   std::string policy;                // kSeccompPolicyName
   std::vector<sock_filter> program;  // for the native architecture only
-  std::vector<std::string> skipped;  // table entries this architecture lacks
+  std::vector<std::string> skipped;  // names this architecture or libseccomp lacks
 };
 
-// Compiles seccomp_policy.cc's table: default allow, listed syscalls refused
-// with their errno, foreign architectures (i386, x32) killed.
+// Compiles the policy of seccomp_policy.h: the allow list, EPERM for the rest,
+// listed refusals with their errno, foreign architectures (i386, x32) killed.
 Result<SeccompPlan> compile_seccomp_policy();
 
 // Child side, between fork and exec: no allocation. Needs no_new_privs (or

@@ -14,6 +14,12 @@ inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 void append_sanitized(std::string& out, std::string_view in);
 std::string sanitize_utf8(std::string_view in);
 
+// Valid UTF-8 `in` made safe to print on a terminal: C0 controls except TAB,
+// DEL and the C1 controls U+0080..U+009F (ESC, CSI, OSC: what moves a cursor,
+// retitles a window or injects input) become visible "\xNN" / "\u{NN}"
+// escapes; everything else is kept.
+std::string escape_controls(std::string_view in);
+
 // Bytes at the end of `in` that start a valid sequence but do not finish it (0-3).
 std::size_t incomplete_suffix(std::string_view in);
 // Continuation bytes at the start of `in` (0-3): where a cut fell inside a character.

@@ -67,6 +67,9 @@ struct CgroupLimits {
 inline constexpr std::string_view kNetworkNone = "none";
 inline constexpr std::string_view kNetworkLoopback = "loopback";
 inline constexpr std::string_view kNetworkEgress = "egress";
+// Own namespace with loopback only; egress only through the runner's
+// filtering proxy (nothing on the host, no link-local metadata).
+inline constexpr std::string_view kNetworkEgressProxy = "egress_proxy";
 
 struct VmmInfo {
   std::string name;   // "qemu", "firecracker"

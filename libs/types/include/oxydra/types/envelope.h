@@ -65,6 +65,9 @@ struct BootstrapEnvelope {
   std::map<std::string, std::string> credentials;  // name -> secret: never log
   nlohmann::json agent_config = nlohmann::json::object();
   ChannelEndpoint gateway;
+  // Optional: the runner's egress proxy (SOCKS5 on a Unix socket). When set,
+  // the guest has no network of its own and reaches its provider only here.
+  std::optional<ChannelEndpoint> egress_proxy;
   StartupStatusReport startup_status;
   bool operator==(const BootstrapEnvelope&) const = default;
 };

@@ -56,6 +56,7 @@ namespace oxydra {
   X(tool_failed)                                                                     \
   X(no_shell)                                                                        \
   X(path_refused)                                                                    \
+  X(peer_refused)                                                                    \
   X(not_found)                                                                       \
   X(already_exists)                                                                  \
   X(file_too_large)                                                                  \

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "oxydra/types/error.h"
 #include "oxydra/types/sandbox_tier.h"
@@ -27,6 +28,9 @@ std::string_view to_string(VmAccel accel);
 // [users.<id>]
 struct UserEntry {
   std::filesystem::path config_path;  // required: the user's TOML config
+  // Added to the policy's lists for this user only (docs/security.md).
+  std::vector<std::filesystem::path> mount_roots;
+  std::vector<std::string> credential_envs;
 
   bool operator==(const UserEntry&) const = default;
 };
@@ -39,6 +43,15 @@ struct RunnerPolicy {
   std::int64_t max_vcpus = 4;          // ceiling for a user's resources.max_vcpus
   std::int64_t max_memory_mib = 4096;  // ceiling for a user's resources.max_memory_mib
   std::int64_t max_processes = 1024;   // ceiling for a user's resources.max_processes
+  std::int64_t max_disk_mib = 4096;    // ceiling for a user's resources.max_disk_mib
+  // What a user config may point the (root) runner at; docs/security.md.
+  std::vector<std::filesystem::path> mount_roots;  // mount overrides only inside these
+  std::vector<std::string> credential_envs;        // env: refs may name only these
+  std::filesystem::path secrets_dir;  // file: refs only under <secrets_dir>/<user>/; "" = none
+  // Host-local "ip:port" destinations the egress proxy lets guests reach (a
+  // local provider); everything on the host itself is refused otherwise.
+  std::vector<std::string> egress_allow;
+  std::string operator_group;  // members may use the control socket besides root; "" = root only
 
   bool operator==(const RunnerPolicy&) const = default;
 };

@@ -31,6 +31,7 @@ struct UserResources {
   std::int64_t max_vcpus = 1;          // CPUs (cgroup cpu quota, or VM vCPUs)
   std::int64_t max_memory_mib = 1024;  // memory limit in MiB
   std::int64_t max_processes = 256;    // pids / RLIMIT_NPROC
+  std::int64_t max_disk_mib = 1024;    // shared/ and tmp/ each, enforced by the kernel
 
   bool operator==(const UserResources&) const = default;
 };

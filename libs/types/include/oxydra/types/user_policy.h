@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "oxydra/types/agent_config.h"
 #include "oxydra/types/error.h"
@@ -42,6 +43,9 @@ struct UserPolicy {
   std::filesystem::path shared;  // effective mounts: layout's, or the user's overrides
   std::filesystem::path tmp;
   std::filesystem::path vault;
+  // Where the runner allows this user's overrides (runner.toml): an override
+  // is opened beneath one of these without following symlinks.
+  std::vector<std::filesystem::path> mount_roots;
   UserResources resources;  // within the policy's ceilings
   ToolGrant shell;
   ToolGrant browser;
@@ -49,10 +53,17 @@ struct UserPolicy {
 };
 
 // Errors name the file and key: "users/alice.toml: resources.max_vcpus: 8 exceeds ...".
-// Mount overrides must be absolute, outside workspace_root (and not containing
-// it), and must not nest in one another (a shared inside vault would expose it).
+// Mount overrides must be absolute, strictly inside one of the mount_roots the
+// runner allows this user (none listed: no overrides), outside workspace_root
+// (and not containing it), and must not nest in one another (a shared inside
+// vault would expose it). Credential refs must name an allowed environment
+// variable or a file under user_secrets_dir(). docs/security.md.
 Result<UserPolicy> resolve_user_policy(const RunnerConfig& runner, std::string_view user_id,
                                        const UserConfig& user, bool insecure);
+
+// <policy.secrets_dir>/<user_id>: the only place a file: credential ref may
+// name; empty when the runner allows no file refs.
+std::filesystem::path user_secrets_dir(const RunnerConfig& runner, std::string_view user_id);
 
 // The selected provider's `credential` must be one of the user's credential_refs.
 Result<void> check_agent_credentials(const UserConfig& user, const AgentConfig& agent);

@@ -13,13 +13,14 @@ inline constexpr std::size_t kMaxUnixSocketPath = 107;
 inline constexpr std::size_t kMaxIpcSocketNameLength = 32;
 
 // One user's directories on the host (tiers.md): data in shared/, tmp/, vault/;
-// sockets in ipc/; guest logs in logs/; oxydra-vm's private state in internal/.
+// sockets in ipc/ and control/; guest logs in logs/; oxydra-vm's private state in internal/.
 struct WorkspaceLayout {
   std::filesystem::path root;  // <workspace_root>/<user_id>
   std::filesystem::path shared;
   std::filesystem::path tmp;
   std::filesystem::path vault;
-  std::filesystem::path ipc;
+  std::filesystem::path ipc;      // root's, 0711: guests reach only their subdirectories
+  std::filesystem::path control;  // root's, 0700 (0750 for an operator group): the control socket
   std::filesystem::path logs;
   std::filesystem::path internal;
 };

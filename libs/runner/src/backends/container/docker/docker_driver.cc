@@ -120,16 +120,7 @@ class DockerDriver final : public ContainerDriver {
 OciGuest DockerDriver::guest_spec(GuestRole role) const {
   // No lifeline: Docker cannot pass the runner's descriptor to the guest.
   OciGuest guest = container_guest(role, policy(), std::nullopt);
-  guest.ids = {facts_.id_base, facts_.userns_remap ? kGuestIdCount : 0};
-  // Docker refuses the host's network in a remapped user namespace, so such a
-  // guest (oxydra-vm, a shell-vm with shell_network) runs in the host's, as
-  // the unprivileged host uid that owns the user's directories (what uid 1000
-  // of a remapped guest is outside).
-  if (facts_.userns_remap && !guest.own_network) {
-    guest.uid = guest_owner();
-    guest.gid = guest_owner();
-    guest.ids = {0, 0};
-  }
+  guest.ids = {facts_.id_base, kGuestIdCount};
   return guest;
 }
 
@@ -142,7 +133,9 @@ json DockerDriver::create_body(GuestRole role, const OciGuest& spec) const {
   const auto memory = static_cast<std::int64_t>(spec.resources.max_memory_mib * kMiB);
   json host = {
       {"Binds", binds},
-      {"NetworkMode", spec.own_network ? "none" : "host"},
+      // Every guest has a network namespace of its own with loopback only;
+      // egress is the runner's proxy, bound in like any other directory.
+      {"NetworkMode", "none"},
       {"ReadonlyRootfs", true},
       {"CapDrop", {"ALL"}},
       {"SecurityOpt", {"no-new-privileges:true", "seccomp=" + container_seccomp_profile().dump()}},
@@ -154,10 +147,11 @@ json DockerDriver::create_body(GuestRole role, const OciGuest& spec) const {
       {"Init", false},
       {"RestartPolicy", {{"Name", "no"}}},
       {"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-size", "10m"}, {"max-file", "1"}}}}},
-      {"Ulimits", {{{"Name", "nofile"}, {"Soft", 4096}, {"Hard", 4096}}}},
+      {"Ulimits",
+       {{{"Name", "nofile"}, {"Soft", 4096}, {"Hard", 4096}},
+        {{"Name", "core"}, {"Soft", 0}, {"Hard", 0}}}},
   };
   if (facts_.cgroupfs) host["CgroupParent"] = "/oxydra";
-  if (facts_.userns_remap && !spec.own_network) host["UsernsMode"] = "host";
   json body = {
       {"Image", image(role)},
       {"Entrypoint", spec.args},
@@ -173,8 +167,7 @@ json DockerDriver::create_body(GuestRole role, const OciGuest& spec) const {
       {"OpenStdin", false},
       {"HostConfig", host},
   };
-  // Docker refuses a hostname of its own on the host's network.
-  if (spec.own_network) body["Hostname"] = spec.hostname;
+  body["Hostname"] = spec.hostname;
   return body;
 }
 
@@ -333,6 +326,14 @@ Result<std::unique_ptr<ContainerDriver>> make_docker_driver(const BackendContext
   DockerApi api(*socket);
   auto facts = read_daemon_facts(api);
   if (!facts) return tl::unexpected(facts.error());
+  // Without remapping, uid 1000 in a container is uid 1000 on the host: a real
+  // user's files and processes. Refuse rather than run a guest as someone.
+  if (!facts->userns_remap) {
+    return fail(ErrorCode::tier_unavailable,
+                "docker: the daemon at " + *socket +
+                    " does not remap user ids, so its containers would run as real host "
+                    "users; start dockerd with --userns-remap=default (scripts/dockerd does)");
+  }
   auto watchdog = DockerWatchdog::start(*socket);
   if (!watchdog) return tl::unexpected(watchdog.error());
   return std::unique_ptr<ContainerDriver>(

@@ -11,8 +11,6 @@
 
 #include "oxydra/sys/unique_fd.h"
 
-extern char** environ;
-
 namespace oxydra::runner {
 
 namespace {
@@ -49,7 +47,12 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
     args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  int spawned = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  // Helpers get a fixed environment: nothing of the runner's (credentials
+  // may be among its variables) and nothing a caller could steer them with.
+  char path_var[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  char lang_var[] = "LANG=C";
+  char* clean_env[] = {path_var, lang_var, nullptr};
+  int spawned = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), clean_env);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) return tl::unexpected(errno_error("spawn " + argv[0], spawned));
   out_write.reset();

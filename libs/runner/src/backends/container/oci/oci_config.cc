@@ -55,27 +55,42 @@ json resources(const UserResources& limits) {
 
 }  // namespace
 
+namespace {
+
+json to_json(const sandbox::ArgRule& rule) {
+  const char* op = "SCMP_CMP_MASKED_EQ";
+  if (rule.op == sandbox::ArgOp::eq) op = "SCMP_CMP_EQ";
+  if (rule.op == sandbox::ArgOp::lt) op = "SCMP_CMP_LT";
+  if (rule.op == sandbox::ArgOp::gt) op = "SCMP_CMP_GT";
+  return {{"index", rule.index}, {"value", rule.value}, {"valueTwo", rule.value_two}, {"op", op}};
+}
+
+}  // namespace
+
 json container_seccomp_profile() {
+  json allowed = json::array();
+  for (const std::string_view name : sandbox::seccomp_allowed_syscalls())
+    allowed.push_back(std::string(name));
   json rules = json::array();
+  rules.push_back({{"names", allowed}, {"action", "SCMP_ACT_ALLOW"}});
+  // One rule per value: the arguments of one rule must all match, separate
+  // rules are alternatives.
+  for (const auto& rule : sandbox::seccomp_allowed_with_args()) {
+    rules.push_back({{"names", {std::string(rule.name)}},
+                     {"action", "SCMP_ACT_ALLOW"},
+                     {"args", {to_json(rule)}}});
+  }
   for (const auto& denial : sandbox::seccomp_denied_syscalls()) {
+    if (denial.error == sandbox::kSeccompDefaultErrno) continue;  // the default already
     rules.push_back({{"names", {std::string(denial.name)}},
                      {"action", "SCMP_ACT_ERRNO"},
                      {"errnoRet", denial.error}});
   }
-  // One rule per flag: the arguments of one rule must all match, separate
-  // rules are alternatives.
-  for (const auto& flag : sandbox::seccomp_denied_clone_flags()) {
-    rules.push_back({{"names", {"clone"}},
-                     {"action", "SCMP_ACT_ERRNO"},
-                     {"errnoRet", 1},
-                     {"args",
-                      {{{"index", 0},
-                        {"value", flag.flag},
-                        {"valueTwo", flag.flag},
-                        {"op", "SCMP_CMP_MASKED_EQ"}}}}});
-  }
-  return {{"defaultAction", "SCMP_ACT_ALLOW"},
-          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+  // x86_64 only: i386 and x32 calls get the default errno from runc (and the
+  // process tier's filter kills them).
+  return {{"defaultAction", "SCMP_ACT_ERRNO"},
+          {"defaultErrnoRet", sandbox::kSeccompDefaultErrno},
+          {"architectures", {"SCMP_ARCH_X86_64"}},
           {"syscalls", rules}};
 }
 
@@ -98,7 +113,11 @@ json oci_config(const OciGuest& guest) {
         {"inheritable", json::array()},
         {"permitted", json::array()},
         {"ambient", json::array()}}},
-      {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 4096}, {"soft", 4096}}}},
+      // No core dumps, ever: a crash of oxydra-vm would write its memory (the
+      // credentials) to disk, and a guest must not be able to raise the limit.
+      {"rlimits",
+       {{{"type", "RLIMIT_NOFILE"}, {"hard", 4096}, {"soft", 4096}},
+        {{"type", "RLIMIT_CORE"}, {"hard", 0}, {"soft", 0}}}},
       {"noNewPrivileges", true},
   };
 

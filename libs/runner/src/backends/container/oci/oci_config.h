@@ -43,16 +43,17 @@ struct OciGuest {
   std::string cgroups_path;  // absolute, e.g. "/oxydra/oxydra-alice-shell-vm"
 };
 
-inline constexpr std::string_view kContainerSeccompPolicy = "oxydra-container-v1";
+inline constexpr std::string_view kContainerSeccompPolicy = "oxydra-container-v2";
 
-// The seccomp profile of every container guest (oxydra-container-v1): the
-// process tier's deny list as OCI rules (EPERM), in the format both
-// config.json's linux.seccomp and Docker's SecurityOpt "seccomp=<json>" take.
+// The seccomp profile of every container guest (oxydra-container-v2): the
+// allow list of seccomp_policy.h with EPERM for everything else, as OCI rules,
+// in the format both config.json's linux.seccomp and Docker's SecurityOpt
+// "seccomp=<json>" take.
 nlohmann::json container_seccomp_profile();
 
 // config.json for runc / crun: read-only root, user/mount/pid/ipc/uts/cgroup
 // namespaces (and net when own_network), no capabilities, no_new_privs, the
-// seccomp profile (the process tier's deny list, as OCI rules) and cgroup
+// seccomp profile (the allow list, as OCI rules) and cgroup
 // limits from `resources`.
 nlohmann::json oci_config(const OciGuest& guest);
 

@@ -57,7 +57,8 @@ std::vector<std::string> OciRuntime::base_argv() const {
 std::vector<std::string> OciRuntime::run_argv(const fs::path& bundle, const std::string& id,
                                               int preserved_fds) const {
   auto argv = base_argv();
-  for (const char* arg : {"run", "--no-new-keyring", "--bundle"})
+  // runc's default: the guest gets a session keyring of its own, never the runner's.
+  for (const char* arg : {"run", "--bundle"})
     argv.emplace_back(arg);
   argv.push_back(bundle.string());
   argv.emplace_back("--preserve-fds");
