@@ -1,5 +1,7 @@
 #include "backends/container/oci/oci_config.h"
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "oxydra/sandbox/seccomp_policy.h"
@@ -68,17 +70,20 @@ json to_json(const sandbox::ArgRule& rule) {
 }  // namespace
 
 json container_seccomp_profile() {
+  // scripts/seccomp-audit: every allowed call is still allowed, and logged by
+  // the kernel, to learn which ones the guests use.
+  const char* audit = std::getenv("OXYDRA_SECCOMP_AUDIT");
+  const std::string allow = audit && *audit ? "SCMP_ACT_LOG" : "SCMP_ACT_ALLOW";
   json allowed = json::array();
   for (const std::string_view name : sandbox::seccomp_allowed_syscalls())
     allowed.push_back(std::string(name));
   json rules = json::array();
-  rules.push_back({{"names", allowed}, {"action", "SCMP_ACT_ALLOW"}});
+  rules.push_back({{"names", allowed}, {"action", allow}});
   // One rule per value: the arguments of one rule must all match, separate
   // rules are alternatives.
   for (const auto& rule : sandbox::seccomp_allowed_with_args()) {
-    rules.push_back({{"names", {std::string(rule.name)}},
-                     {"action", "SCMP_ACT_ALLOW"},
-                     {"args", {to_json(rule)}}});
+    rules.push_back(
+        {{"names", {std::string(rule.name)}}, {"action", allow}, {"args", {to_json(rule)}}});
   }
   for (const auto& denial : sandbox::seccomp_denied_syscalls()) {
     if (denial.error == sandbox::kSeccompDefaultErrno) continue;  // the default already

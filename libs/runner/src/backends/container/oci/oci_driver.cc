@@ -1,4 +1,5 @@
 #include "backends/container/oci/oci_driver.h"
+#include "backends/container/id_range_check.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -214,6 +215,10 @@ void OciDriver::stop(const GuestHandle& guest, std::chrono::milliseconds grace) 
 }  // namespace
 
 Result<std::unique_ptr<ContainerDriver>> make_oci_driver(const BackendContext& context) {
+  if (auto free = check_guest_id_range(guest_host_id_base(context.policy.user_id), kGuestIdCount);
+      !free) {
+    return tl::unexpected(free.error());
+  }
   auto runtime = OciRuntime::locate(context.runner.container.oci_runtime, kStateDir / "runc");
   if (!runtime) return tl::unexpected(runtime.error());
   return std::unique_ptr<ContainerDriver>(new OciDriver(context, std::move(*runtime)));
