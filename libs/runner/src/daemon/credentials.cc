@@ -29,7 +29,7 @@ tl::unexpected<Error> missing(const std::string& name, const CredentialRef& ref,
               "credential " + name + " (" + to_string(ref) + "): " + why);
 }
 
-constexpr std::size_t kMaxSecretBytes = 64 * 1024;
+constexpr std::size_t kMaxSecretBytes = std::size_t{64} * 1024;
 
 Result<std::string> read_secret_file(const std::string& name, const CredentialRef& ref,
                                      const std::filesystem::path& secrets_dir) {
