@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <system_error>
 
 #include "oxydra/types/credential_ref.h"
@@ -91,7 +92,7 @@ void read_users(TomlReader& root, RunnerConfig& config) {
 void read_policy(TomlReader& r, RunnerPolicy& p) {
   r.only_keys({"shell_enabled", "browser_enabled", "shell_network", "max_vcpus", "max_memory_mib",
                "max_processes", "max_disk_mib", "mount_roots", "credential_envs", "secrets_dir",
-               "egress_allow", "operator_group"});
+               "egress_allow", "operator_group", "credential_hosts"});
   r.read("shell_enabled", p.shell_enabled);
   r.read("browser_enabled", p.browser_enabled);
   r.read("shell_network", p.shell_network);
@@ -112,6 +113,19 @@ void read_policy(TomlReader& r, RunnerPolicy& p) {
     }
   }
   r.read("operator_group", p.operator_group);
+  if (auto hosts = r.table("credential_hosts")) {
+    for (auto& [ref, names] : hosts->string_lists()) {
+      if (auto parsed = parse_credential_ref(ref); !parsed) {
+        hosts->problem(ref, "must be a credential ref (env:NAME or file:PATH)");
+        continue;
+      }
+      for (auto& name : names) {
+        for (auto& c : name)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      p.credential_hosts[ref] = std::move(names);
+    }
+  }
 }
 
 void read_container(TomlReader& r, ContainerTierConfig& c) {

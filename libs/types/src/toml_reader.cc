@@ -230,6 +230,14 @@ std::map<std::string, std::string> TomlReader::strings() {
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> TomlReader::string_lists() {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [key, value] : *table_) {
+    if (auto list = string_list(key.str())) out.emplace(std::string(key.str()), std::move(*list));
+  }
+  return out;
+}
+
 std::optional<SandboxTier> read_configured_tier(TomlReader& reader, std::string_view key) {
   auto text = reader.string(key);
   if (!text) return std::nullopt;

@@ -74,6 +74,8 @@ class TomlReader {
   std::vector<std::pair<std::string, TomlReader>> tables();
   // Every entry of this table, each of which must be a string.
   std::map<std::string, std::string> strings();
+  // Every entry of this table, each of which must be an array of strings.
+  std::map<std::string, std::vector<std::string>> string_lists();
 
   std::string key_path(std::string_view key) const { return join_key(path_, key); }
   void problem(std::string_view key, std::string_view reason) {

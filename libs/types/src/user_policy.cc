@@ -4,6 +4,7 @@
 
 #include "config_problems.h"
 #include "oxydra/types/error_code.h"
+#include "oxydra/types/http_url.h"
 #include "oxydra/types/user_id.h"
 
 namespace oxydra {
@@ -179,6 +180,33 @@ Result<void> check_agent_credentials(const UserConfig& user, const AgentConfig& 
   problems.add(
       detail::join_key(detail::join_key("providers", agent.provider), "credential"),
       "\"" + it->second.credential + "\" is not among the credential_refs of " + user.source);
+  return problems.error();
+}
+
+Result<void> check_credential_hosts(const RunnerConfig& runner, const UserConfig& user,
+                                    const AgentConfig& agent) {
+  auto provider = agent.providers.find(agent.provider);
+  if (provider == agent.providers.end() || provider->second.credential.empty()) return {};
+  auto ref = user.credential_refs.find(provider->second.credential);
+  if (ref == user.credential_refs.end()) return {};
+  auto bound = runner.policy.credential_hosts.find(to_string(ref->second));
+  if (bound == runner.policy.credential_hosts.end()) return {};
+  auto url = parse_http_url(provider->second.base_url);
+  std::string host = url ? url->host : "";
+  for (auto& c : host)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (std::find(bound->second.begin(), bound->second.end(), host) != bound->second.end()) return {};
+  detail::ConfigProblems problems(agent.source + ": ");
+  problems.add(
+      detail::join_key(detail::join_key("providers", agent.provider), "base_url"),
+      "sends credential \"" + provider->second.credential + "\" (" + bound->first + ") to " +
+          (host.empty() ? "an unparsable host" : host) + ", but " + runner.source +
+          " binds it to: " + [&] {
+            std::string list;
+            for (const auto& h : bound->second)
+              list += (list.empty() ? "" : ", ") + h;
+            return list;
+          }());
   return problems.error();
 }
 

@@ -71,6 +71,8 @@ credential_envs = ["OPENAI_API_KEY"]
 secrets_dir = "/etc/oxydra/secrets"
 egress_allow = ["127.0.0.1:11434", "[::1]:8000"]
 operator_group = "oxydra"
+[policy.credential_hosts]
+"env:OPENAI_API_KEY" = ["API.openai.com"]
 [container]
 driver = "docker"
 oci_runtime = "./bin/crun"
@@ -119,7 +121,8 @@ max_files = 2
                               {"OPENAI_API_KEY"},
                               "/etc/oxydra/secrets",
                               {"127.0.0.1:11434", "[::1]:8000"},
-                              "oxydra"};
+                              "oxydra",
+                              {{"env:OPENAI_API_KEY", {"api.openai.com"}}}};
   EXPECT_EQ(config->policy, expected);
   EXPECT_EQ(config->container.driver, ContainerDriverKind::docker);
   EXPECT_EQ(config->container.oci_runtime, "/etc/oxydra/bin/crun");

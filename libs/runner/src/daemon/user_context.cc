@@ -66,6 +66,9 @@ Result<UserContext> load_user_context(Selection selection, bool insecure) {
   if (auto credentials = check_agent_credentials(*user, *agent); !credentials) {
     return tl::unexpected(credentials.error());
   }
+  if (auto hosts = check_credential_hosts(selection.runner, *user, *agent); !hosts) {
+    return tl::unexpected(hosts.error());
+  }
   auto policy = resolve_user_policy(selection.runner, selection.user_id, *user, insecure);
   if (!policy) return tl::unexpected(policy.error());
   return UserContext{std::move(selection), std::move(*user), std::move(*agent), std::move(*policy)};

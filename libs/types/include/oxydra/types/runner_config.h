@@ -52,6 +52,9 @@ struct RunnerPolicy {
   // local provider); everything on the host itself is refused otherwise.
   std::vector<std::string> egress_allow;
   std::string operator_group;  // members may use the control socket besides root; "" = root only
+  // [policy.credential_hosts] "env:NAME" = ["api.openai.com"]: the provider
+  // hosts a credential may be sent to; a ref not listed is not bound.
+  std::map<std::string, std::vector<std::string>> credential_hosts;
 
   bool operator==(const RunnerPolicy&) const = default;
 };

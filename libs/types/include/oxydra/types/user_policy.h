@@ -68,4 +68,9 @@ std::filesystem::path user_secrets_dir(const RunnerConfig& runner, std::string_v
 // The selected provider's `credential` must be one of the user's credential_refs.
 Result<void> check_agent_credentials(const UserConfig& user, const AgentConfig& agent);
 
+// When runner.toml binds the selected provider's credential ref to hosts
+// (policy.credential_hosts), the provider's base_url host must be one of them.
+Result<void> check_credential_hosts(const RunnerConfig& runner, const UserConfig& user,
+                                    const AgentConfig& agent);
+
 }  // namespace oxydra
