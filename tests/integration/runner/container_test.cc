@@ -180,11 +180,13 @@ TEST_F(ContainerTier, StatusReportsMeasuredIsolationAndStopRemovesBothGuests) {
   EXPECT_EQ(sidecar["no_new_privs"], true);
   EXPECT_EQ(sidecar["capabilities"], nlohmann::json::array());
   EXPECT_EQ(sidecar["seccomp"]["mode"], "filter");
+  EXPECT_EQ(sidecar["seccomp"]["policy"], "oxydra-container-v2");
   EXPECT_EQ(sidecar["network"], "loopback");
   EXPECT_TRUE(sidecar["cgroup"]["memory"].is_number()) << sidecar.dump(2);
   EXPECT_TRUE(sidecar["cgroup"]["pids"].is_number()) << sidecar.dump(2);
   const auto& runtime = startup["enforcement"]["runtime"];
   EXPECT_EQ(runtime["network"], "egress_proxy");
+  EXPECT_EQ(runtime["seccomp"]["policy"], "oxydra-runtime-v1") << runtime.dump(2);
   EXPECT_EQ(runtime["namespaces"]["pid"], true);
   EXPECT_TRUE(container_exists("shell-vm"));
   EXPECT_TRUE(container_exists("oxydra-vm"));

@@ -118,6 +118,18 @@ TEST(HardeningPolicy, AllowListHoldsNoRefusedOrConditionalCall) {
   }
 }
 
+TEST(HardeningPolicy, RuntimeListIsANarrowerSubsetWithoutConditionalCalls) {
+  auto allowed = seccomp_allowed_syscalls();
+  auto runtime = seccomp_runtime_syscalls();
+  EXPECT_LT(runtime.size(), allowed.size() / 2);
+  for (const auto name : runtime) {
+    EXPECT_EQ(std::count(allowed.begin(), allowed.end(), name), 1) << name;
+  }
+  for (const char* conditional : {"clone", "personality", "socket", "ioctl", "ptrace", "mount"}) {
+    EXPECT_EQ(std::count(runtime.begin(), runtime.end(), conditional), 0) << conditional;
+  }
+}
+
 // The rules must match every 32-bit value but the excluded ones, whatever
 // the high 32 bits hold.
 bool any_rule_matches(const std::vector<ArgRule>& rules, std::uint64_t x) {

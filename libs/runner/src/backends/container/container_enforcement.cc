@@ -122,7 +122,10 @@ MeasuredGuest measure_container_guest(pid_t init_pid, const OciGuest& guest) {
     seccomp.mode = *measured.status.seccomp_mode == 2   ? std::string(kSeccompFilter)
                    : *measured.status.seccomp_mode == 1 ? std::string(kSeccompStrict)
                                                         : std::string(kSeccompDisabled);
-    if (*measured.status.seccomp_mode == 2) seccomp.policy = std::string(kContainerSeccompPolicy);
+    if (*measured.status.seccomp_mode == 2) {
+      seccomp.policy =
+          std::string(guest.runtime_seccomp ? kRuntimeSeccompPolicy : kContainerSeccompPolicy);
+    }
     report.seccomp = seccomp;
   }
   std::vector<std::string> writable;

@@ -89,6 +89,7 @@ OciGuest container_guest(GuestRole role, const UserPolicy& p, std::optional<int>
                    // Its only way out: the runner's egress proxy (names resolve there).
                    {egress_ipc_dir(p), kGuestEgressDir, true}};
     guest.resources = kRuntimeResources;
+    guest.runtime_seccomp = true;
   }
   for (const char* name : kPassThroughEnv) {
     if (const char* value = std::getenv(name)) guest.env.push_back(std::string(name) + "=" + value);

@@ -43,6 +43,10 @@ struct ArgRule {
 
 // Allowed unconditionally (the kernel's or libseccomp's unknown names are skipped).
 std::span<const std::string_view> seccomp_allowed_syscalls();
+// The narrower list of oxydra-vm's container (the agent runtime and its init):
+// a subset of seccomp_allowed_syscalls(), with the same argument rules for
+// clone, socket and ioctl (personality is not allowed at all).
+std::span<const std::string_view> seccomp_runtime_syscalls();
 // Allowed only when one of these rules matches (clone without namespace
 // flags, harmless personality values, socket families, every ioctl but
 // TIOCSTI and TIOCLINUX). Only allow rules: libseccomp lets an unconditional

@@ -69,19 +69,21 @@ json to_json(const sandbox::ArgRule& rule) {
 
 }  // namespace
 
-json container_seccomp_profile() {
+json container_seccomp_profile(bool runtime) {
   // scripts/seccomp-audit: every allowed call is still allowed, and logged by
   // the kernel, to learn which ones the guests use.
   const char* audit = std::getenv("OXYDRA_SECCOMP_AUDIT");
   const std::string allow = audit && *audit ? "SCMP_ACT_LOG" : "SCMP_ACT_ALLOW";
   json allowed = json::array();
-  for (const std::string_view name : sandbox::seccomp_allowed_syscalls())
+  for (const std::string_view name :
+       runtime ? sandbox::seccomp_runtime_syscalls() : sandbox::seccomp_allowed_syscalls())
     allowed.push_back(std::string(name));
   json rules = json::array();
   rules.push_back({{"names", allowed}, {"action", allow}});
   // One rule per value: the arguments of one rule must all match, separate
   // rules are alternatives.
   for (const auto& rule : sandbox::seccomp_allowed_with_args()) {
+    if (runtime && rule.name == "personality") continue;
     rules.push_back(
         {{"names", {std::string(rule.name)}}, {"action", allow}, {"args", {to_json(rule)}}});
   }
@@ -138,7 +140,7 @@ json oci_config(const OciGuest& guest) {
         {"gidMappings", id_map},
         {"cgroupsPath", guest.cgroups_path},
         {"resources", resources(guest.resources)},
-        {"seccomp", container_seccomp_profile()},
+        {"seccomp", container_seccomp_profile(guest.runtime_seccomp)},
         {"maskedPaths",
          {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
           "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",

@@ -38,18 +38,21 @@ struct OciGuest {
   std::uint32_t gid = 0;
   OciIdMap ids;
   std::vector<OciBind> binds;
-  bool own_network = true;  // a network namespace with only loopback
+  bool own_network = true;       // a network namespace with only loopback
+  bool runtime_seccomp = false;  // oxydra-vm: the narrower runtime list
   UserResources resources;
   std::string cgroups_path;  // absolute, e.g. "/oxydra/oxydra-alice-shell-vm"
 };
 
 inline constexpr std::string_view kContainerSeccompPolicy = "oxydra-container-v2";
+inline constexpr std::string_view kRuntimeSeccompPolicy = "oxydra-runtime-v1";
 
 // The seccomp profile of every container guest (oxydra-container-v2): the
 // allow list of seccomp_policy.h with EPERM for everything else, as OCI rules,
 // in the format both config.json's linux.seccomp and Docker's SecurityOpt
 // "seccomp=<json>" take.
-nlohmann::json container_seccomp_profile();
+// `runtime`: oxydra-vm's narrower list (oxydra-runtime-v1, seccomp_runtime_syscalls()).
+nlohmann::json container_seccomp_profile(bool runtime = false);
 
 // config.json for runc / crun: read-only root, user/mount/pid/ipc/uts/cgroup
 // namespaces (and net when own_network), no capabilities, no_new_privs, the
