@@ -12,6 +12,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "daemon/egress_policy.h"
+#include "daemon/socks_request.h"
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/sys/utf8.h"
 
@@ -34,7 +35,6 @@ enum Reply : std::uint8_t {
   kHostUnreachable = 4,
   kConnectionRefused = 5,
   kCommandNotSupported = 7,
-  kAddressTypeNotSupported = 8,
 };
 
 asio::awaitable<bool> read_exactly(stream_protocol::socket& socket, void* out, std::size_t n) {
@@ -140,41 +140,37 @@ asio::awaitable<void> EgressProxy::serve(stream_protocol::socket raw_client) {
     if (!ec) client->close(ignored);
   });
 
-  std::uint8_t head[2];
-  if (!co_await read_exactly(*client, head, 2) || head[0] != 5 || head[1] == 0) co_return;
-  std::array<std::uint8_t, 255> methods{};
-  if (!co_await read_exactly(*client, methods.data(), head[1])) co_return;
-  const bool no_auth =
-      std::find(methods.begin(), methods.begin() + head[1], 0) != methods.begin() + head[1];
-  const std::array<std::uint8_t, 2> choice = {5, static_cast<std::uint8_t>(no_auth ? 0 : 0xff)};
+  // Read exactly what each message announces, never past it.
+  std::string bytes;
+  SocksGreeting greeting;
+  while ((greeting = parse_socks_greeting(bytes)).status == SocksStatus::incomplete) {
+    const std::size_t at = bytes.size();
+    bytes.resize(at + greeting.needed);
+    if (!co_await read_exactly(*client, bytes.data() + at, greeting.needed)) co_return;
+  }
+  if (greeting.status == SocksStatus::invalid) co_return;
+  const std::array<std::uint8_t, 2> choice = {
+      5, static_cast<std::uint8_t>(greeting.no_auth ? 0 : 0xff)};
   co_await asio::async_write(*client, asio::buffer(choice), kTuple);
-  if (!no_auth) co_return;
+  if (!greeting.no_auth) co_return;
 
-  std::uint8_t request[4];
-  if (!co_await read_exactly(*client, request, 4) || request[0] != 5) co_return;
-  std::string host;
-  if (request[3] == 1 || request[3] == 4) {
-    IpAddress literal;
-    literal.v6 = request[3] == 4;
-    if (!co_await read_exactly(*client, literal.bytes.data(), literal.v6 ? 16 : 4)) co_return;
-    host = to_string(literal);
-  } else if (request[3] == 3) {
-    std::uint8_t length = 0;
-    if (!co_await read_exactly(*client, &length, 1) || length == 0) co_return;
-    host.resize(length);
-    if (!co_await read_exactly(*client, host.data(), length)) co_return;
-  } else {
-    co_await reply(*client, kAddressTypeNotSupported);
+  bytes.clear();
+  SocksRequest request;
+  while ((request = parse_socks_request(bytes)).status == SocksStatus::incomplete) {
+    const std::size_t at = bytes.size();
+    bytes.resize(at + request.needed);
+    if (!co_await read_exactly(*client, bytes.data() + at, request.needed)) co_return;
+  }
+  if (request.status == SocksStatus::invalid) {
+    co_await reply(*client, static_cast<Reply>(request.reply_if_invalid));
     co_return;
   }
-  std::uint8_t port_bytes[2];
-  if (!co_await read_exactly(*client, port_bytes, 2)) co_return;
-  const auto port = static_cast<std::uint16_t>(port_bytes[0] << 8 | port_bytes[1]);
-  if (request[1] != 1) {  // CONNECT only: no BIND, no UDP ASSOCIATE
+  if (request.command != 1) {  // CONNECT only: no BIND, no UDP ASSOCIATE
     co_await reply(*client, kCommandNotSupported);
     co_return;
   }
-  if (host.find('\0') != std::string::npos) co_return;
+  const std::string& host = request.host;
+  const std::uint16_t port = request.port;
 
   tcp::resolver resolver(io_);
   auto [resolve_ec, results] = co_await resolver.async_resolve(host, std::to_string(port), kTuple);
