@@ -7,17 +7,39 @@
 write_init() {
   cat >"$1" <<'INIT'
 #!/bin/busybox sh
+# PID 1 until switch_root. Kernel command line:
+#   oxydra.probe=1          print one line and power off (the bare boot baseline)
+#   oxydra.role=shell-vm    root = the 9p share "root" (read-only), /shared and
+#                           /tmp = the shares "shared" and "tmp", then the shell
+#                           daemon on the virtio-serial port org.oxydra.shell as
+#                           uid 1000 under oxydra-guest-init
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in $(cat /modules/order); do insmod "/modules/$m.ko" || echo "oxydra-initramfs: insmod $m failed"; done
+fail() { echo "oxydra-initramfs: $*"; poweroff -f; }
 if grep -q 'oxydra.probe=1' /proc/cmdline; then
   echo "oxydra-initramfs: up $(cut -d' ' -f1 /proc/uptime) kernel $(uname -r) ports $(ls /sys/class/virtio-ports 2>/dev/null | wc -l)"
   poweroff -f
 fi
-echo "oxydra-initramfs: nothing to boot yet (the microVM tier is being built)"
-poweroff -f
+grep -q 'oxydra.role=shell-vm' /proc/cmdline || fail "no oxydra.role on the kernel command line"
+p9='trans=virtio,version=9p2000.L,msize=262144'
+mount -t 9p -o "$p9,ro" root /mnt || fail "cannot mount the root share"
+mount -t 9p -o "$p9,rw,nosuid,nodev" shared /mnt/shared || fail "cannot mount the shared share"
+mount -t 9p -o "$p9,rw,nosuid,nodev" tmp /mnt/tmp || fail "cannot mount the tmp share"
+port=""
+for p in /sys/class/virtio-ports/*; do
+  [ "$(cat "$p/name" 2>/dev/null)" = org.oxydra.shell ] && port=/dev/$(basename "$p")
+done
+[ -n "$port" ] || fail "no virtio-serial port named org.oxydra.shell"
+chown 1000:1000 "$port"
+mount --move /dev /mnt/dev
+mount --move /proc /mnt/proc
+mount --move /sys /mnt/sys
+exec switch_root /mnt /opt/oxydra/bin/oxydra-guest-init -- \
+  /usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --no-new-privs --inh-caps=-all \
+  --bounding-set=-all -- /opt/oxydra/bin/shell-daemon --serial "$port"
 INIT
   chmod 0755 "$1"
 }

@@ -5,17 +5,22 @@
 // seeing a virtio-serial port. No timing is asserted; docs/benchmarks.md has
 // the figures.
 
+#include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "oxydra/testlib/child_process.h"
+#include "oxydra/testlib/frame_client.h"
 #include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/paths.h"
 #include "oxydra/testlib/run_command.h"
+#include "oxydra/testlib/temp_dir.h"
 
 namespace oxydra {
 namespace {
@@ -96,6 +101,102 @@ TEST(MicroVmBoot, TheProjectKernelAndInitramfsBootUnderQemuMicrovm) {
   utsname host{};
   ::uname(&host);
   EXPECT_NE(release, host.release) << "the guest must run its own kernel";
+}
+
+// shell-vm as a VM: the container image's tree as a read-only 9p root, the
+// user's shared/ and tmp/ as 9p shares, the shell daemon serving the
+// virtio-serial port org.oxydra.shell as uid 1000; the host speaks the shell
+// RPC through QEMU's chardev socket, as oxydra-vm will.
+TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
+  const std::string dir = testlib::images_dir() + "/micro_vm";
+  const std::string rootfs = testlib::images_dir() + "/container/shell-vm";
+  OXYDRA_SKIP_UNLESS(!qemu().empty(), "qemu-system-x86_64 is not installed (scripts/install-deps)");
+  OXYDRA_SKIP_UNLESS(::access((dir + "/vmlinux").c_str(), R_OK) == 0,
+                     "no microVM kernel in " + dir + " (scripts/build-microvm-images)");
+  OXYDRA_SKIP_UNLESS(::access((rootfs + "/opt/oxydra/bin/shell-daemon").c_str(), X_OK) == 0,
+                     "no shell-vm tree in " + rootfs + " (scripts/build-guest-rootfs)");
+  OXYDRA_SKIP_UNLESS(::geteuid() == 0, "QEMU's 9p passthrough of the shares needs root here");
+  testlib::TempDir work("oxmv");
+  for (const char* share : {"shared", "tmp"}) {
+    std::filesystem::create_directories(work.file(share));
+    ASSERT_EQ(::chown(work.file(share).c_str(), 1000, 1000), 0);
+  }
+  const std::string socket = work.file("shell.sock");
+  std::string append = "console=ttyS0 quiet panic=-1 oxydra.role=shell-vm";
+  if (const long mhz = host_mhz(); mhz > 0)
+    append += " tsc_early_khz=" + std::to_string(mhz * 1000);
+  std::vector<std::string> argv = {qemu(),
+                                   "-M",
+                                   "microvm,acpi=on",
+                                   "-accel",
+                                   "tcg",
+                                   "-cpu",
+                                   "max",
+                                   "-m",
+                                   "512",
+                                   "-smp",
+                                   "1",
+                                   "-nodefaults",
+                                   "-no-user-config",
+                                   "-nographic",
+                                   "-no-reboot",
+                                   "-serial",
+                                   "stdio",
+                                   "-kernel",
+                                   dir + "/vmlinux",
+                                   "-initrd",
+                                   dir + "/initramfs.cpio.gz",
+                                   "-append",
+                                   append};
+  const auto share = [&](const std::string& tag, const std::string& path, bool read_only) {
+    argv.insert(argv.end(), {"-fsdev",
+                             "local,id=" + tag + ",path=" + path + ",security_model=" +
+                                 (read_only ? "none,readonly=on" : "passthrough"),
+                             "-device", "virtio-9p-device,fsdev=" + tag + ",mount_tag=" + tag});
+  };
+  share("root", rootfs, true);
+  share("shared", work.file("shared"), false);
+  share("tmp", work.file("tmp"), false);
+  argv.insert(argv.end(), {"-device", "virtio-serial-device", "-chardev",
+                           "socket,id=shell,path=" + socket + ",server=on,wait=off", "-device",
+                           "virtserialport,chardev=shell,name=org.oxydra.shell"});
+  testlib::ChildProcess vm;
+  ASSERT_TRUE(vm.start(argv, work.file("console.log")));
+  ASSERT_TRUE(testlib::wait_for_path(socket, 30s)) << vm.log();
+  auto client = testlib::FrameClient::connect_unix(socket, 30s);
+  ASSERT_TRUE(client) << client.error().message;
+  auto hello = client->request(
+      "hello", {{"request_id", "h"}, {"protocol_version", 1}, {"client", "test"}}, 120s);
+  ASSERT_TRUE(hello) << vm.log();
+  EXPECT_EQ(hello->op, "hello");
+  auto session = client->request("spawn_session", {{"request_id", "s"}});
+  ASSERT_TRUE(session && session->op == "spawn_session") << vm.log();
+  const std::string id = session->payload.value("session_id", "");
+  ASSERT_TRUE(client->send("exec_command",
+                           {{"request_id", "e"},
+                            {"session_id", id},
+                            {"command", "uname -r; id -u; echo from-the-vm > /shared/marker; ls /"},
+                            {"stream", true}}));
+  std::string output;
+  std::optional<Message> done;
+  while (auto message = client->recv(120s)) {
+    if (message->op == "output") output += message->payload.value("data", "");
+    if (message->op == "exec_command") {
+      done = message;
+      break;
+    }
+  }
+  ASSERT_TRUE(done) << output << vm.log();
+  EXPECT_EQ(done->payload.value("exit_code", -1), 0) << output;
+  EXPECT_NE(output.find(read_line(dir + "/kernel.release") + "\n1000\n"), std::string::npos)
+      << "the guest's kernel and uid 1000:\n"
+      << output;
+  EXPECT_EQ(output.find("\nwork\n"), std::string::npos) << "the host's root is visible:\n"
+                                                        << output;
+  EXPECT_EQ(read_line(work.file("shared/marker")), "from-the-vm");
+  client->close();
+  vm.signal(SIGKILL);
+  EXPECT_TRUE(vm.wait(30s));
 }
 
 }  // namespace
