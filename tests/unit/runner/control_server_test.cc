@@ -50,7 +50,9 @@ std::string ask_health(const std::string& path) {
     return std::string("connect: ") + std::strerror(errno);
   }
   const std::string frame = encode_message("health_check", {{"request_id", "r1"}});
-  if (::write(fd, frame.data(), frame.size()) != static_cast<ssize_t>(frame.size())) return "write";
+  // A refused peer may find the connection closed before its request is
+  // written: no SIGPIPE, and what the server sent first is still read.
+  (void)::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
   std::string got;
   char buffer[4096];
   timeval timeout{5, 0};
