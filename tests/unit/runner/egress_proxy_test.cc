@@ -33,7 +33,7 @@ int connect_unix(const std::string& path) {
 
 std::string exchange(int fd, const std::string& bytes, std::size_t want) {
   if (!bytes.empty() &&
-      ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size()))
     return "write failed";
   std::string got;
   char buffer[64];
