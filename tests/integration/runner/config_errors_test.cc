@@ -53,6 +53,19 @@ TEST_F(ConfigErrors, MissingCredentialNamesTheRefAndStartsNothing) {
   EXPECT_EQ(runner({"status"}).exit_code, 3);
 }
 
+// An unavailable tier's hint names the next stronger tier that works, never
+// the process tier first.
+TEST_F(ConfigErrors, UnavailableMicroVmTierPointsToTheContainerTier) {
+  ConfigOptions options;
+  options.user_extra = "\n[behavior]\nsandbox_tier = \"micro_vm\"\n";
+  write_config(options);
+  auto result = runner({"start", "--detach"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("hint: the container tier works here"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("--insecure"), std::string::npos) << result.err;
+}
+
 TEST_F(ConfigErrors, ContainerTierWithoutImagesSaysHowToBuildThem) {
   ConfigOptions options;
   options.runner_top = "images_dir = \"no-images-here\"\n";

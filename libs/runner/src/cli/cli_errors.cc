@@ -24,7 +24,14 @@ std::string hint_for(const Error& error, const Selection* selection) {
     case ErrorCode::already_running:
       return "stop it first (" + prefix(selection) + " stop), or use restart";
     case ErrorCode::tier_unavailable:
-      return "run on the process tier with --insecure (development only, isolation degraded)";
+      // The next stronger tier that works, never the weakest first.
+      if (error.message.find("micro_vm") != std::string::npos) {
+        return "the container tier works here: set default_tier = \"container\" in runner.toml "
+               "(and no behavior.sandbox_tier = \"micro_vm\" in the user's config)";
+      }
+      return "fix what the error names for the container tier (docker: a daemon with "
+             "--userns-remap, or [container] driver = \"oci\"); only for development, "
+             "--insecure runs the process tier with isolation degraded";
     case ErrorCode::credential_missing:
       return "set the variable or create the file the ref names; values never go in config files";
     case ErrorCode::guest_image_missing:
