@@ -9,7 +9,8 @@ write_init() {
 #!/bin/busybox sh
 # PID 1 until switch_root. Kernel command line:
 #   oxydra.probe=1          print one line and power off (the bare boot baseline)
-#   oxydra.role=shell-vm    root = the 9p share "root" (read-only), /shared and
+#   oxydra.role=shell-vm    root = /dev/vda (ext4, read-only) or else the 9p
+#                           share "root", /shared and
 #                           /tmp = the shares "shared" and "tmp", then the shell
 #                           daemon on the virtio-serial port org.oxydra.shell as
 #                           uid 1000 under oxydra-guest-init
@@ -25,7 +26,12 @@ if grep -q 'oxydra.probe=1' /proc/cmdline; then
 fi
 grep -q 'oxydra.role=shell-vm' /proc/cmdline || fail "no oxydra.role on the kernel command line"
 p9='trans=virtio,version=9p2000.L,msize=262144'
-mount -t 9p -o "$p9,ro" root /mnt || fail "cannot mount the root share"
+# The root: a read-only disk when the VMM gives one, else the 9p share "root".
+if [ -b /dev/vda ]; then
+  mount -t ext4 -o ro,noload /dev/vda /mnt || fail "cannot mount the root disk /dev/vda"
+else
+  mount -t 9p -o "$p9,ro" root /mnt || fail "cannot mount the root share"
+fi
 mount -t 9p -o "$p9,rw,nosuid,nodev" shared /mnt/shared || fail "cannot mount the shared share"
 mount -t 9p -o "$p9,rw,nosuid,nodev" tmp /mnt/tmp || fail "cannot mount the tmp share"
 port=""

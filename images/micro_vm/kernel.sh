@@ -42,9 +42,9 @@ extract_vmlinux() {
 }
 
 # The modules the initramfs loads, in dependency order (tiers.md: console
-# and 9p; virtio_blk for the root disks).
+# and 9p; virtio_blk and ext4 for the root disks).
 microvm_modules=(virtio_ring virtio virtio_mmio virtio_console virtio_blk 9pnet 9pnet_virtio
-  netfs fscache 9p)
+  netfs fscache 9p crc16 crc32c_generic mbcache jbd2 ext4)
 
 # unpack_kernel DEB OUT_DIR: OUT_DIR/vmlinux, OUT_DIR/modules/*.ko, OUT_DIR/release.
 unpack_kernel() {

@@ -103,8 +103,9 @@ TEST(MicroVmBoot, TheProjectKernelAndInitramfsBootUnderQemuMicrovm) {
   EXPECT_NE(release, host.release) << "the guest must run its own kernel";
 }
 
-// shell-vm as a VM: the container image's tree as a read-only 9p root, the
-// user's shared/ and tmp/ as 9p shares, the shell daemon serving the
+// shell-vm as a VM: its read-only root disk (the container image's tree in
+// ext4; the tree itself over 9p when no disk was built), the user's shared/
+// and tmp/ as 9p shares, the shell daemon serving the
 // virtio-serial port org.oxydra.shell as uid 1000; the host speaks the shell
 // RPC through QEMU's chardev socket, as oxydra-vm will.
 TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
@@ -154,7 +155,13 @@ TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
                                  (read_only ? "none,readonly=on" : "passthrough"),
                              "-device", "virtio-9p-device,fsdev=" + tag + ",mount_tag=" + tag});
   };
-  share("root", rootfs, true);
+  if (::access((dir + "/shell-vm.img").c_str(), R_OK) == 0) {
+    argv.insert(argv.end(),
+                {"-drive", "file=" + dir + "/shell-vm.img,if=none,format=raw,readonly=on,id=root",
+                 "-device", "virtio-blk-device,drive=root"});
+  } else {
+    share("root", rootfs, true);
+  }
   share("shared", work.file("shared"), false);
   share("tmp", work.file("tmp"), false);
   argv.insert(argv.end(), {"-device", "virtio-serial-device", "-chardev",
