@@ -6,6 +6,7 @@
 // the figures.
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/micro_vm/qemu_command.h"
 #include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/frame_client.h"
 #include "oxydra/testlib/must_work.h"
@@ -103,11 +105,10 @@ TEST(MicroVmBoot, TheProjectKernelAndInitramfsBootUnderQemuMicrovm) {
   EXPECT_NE(release, host.release) << "the guest must run its own kernel";
 }
 
-// shell-vm as a VM: its read-only root disk (the container image's tree in
-// ext4; the tree itself over 9p when no disk was built), the user's shared/
-// and tmp/ as 9p shares, the shell daemon serving the
-// virtio-serial port org.oxydra.shell as uid 1000; the host speaks the shell
-// RPC through QEMU's chardev socket, as oxydra-vm will.
+// shell-vm as a VM, from the runner's QEMU command line (qemu_command.h): its read-only root disk
+// (the container image's tree in ext4; the tree itself over 9p when no disk was built), the user's
+// shared/ and tmp/ as 9p shares, the shell daemon serving the virtio-serial port org.oxydra.shell
+// as uid 1000; the host speaks the shell RPC through QEMU's chardev socket, as oxydra-vm will.
 TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
   const std::string dir = testlib::images_dir() + "/micro_vm";
   const std::string rootfs = testlib::images_dir() + "/container/shell-vm";
@@ -123,50 +124,24 @@ TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
     ASSERT_EQ(::chown(work.file(share).c_str(), 1000, 1000), 0);
   }
   const std::string socket = work.file("shell.sock");
-  std::string append = "console=ttyS0 quiet panic=-1 oxydra.role=shell-vm";
-  if (const long mhz = host_mhz(); mhz > 0)
-    append += " tsc_early_khz=" + std::to_string(mhz * 1000);
-  std::vector<std::string> argv = {qemu(),
-                                   "-M",
-                                   "microvm,acpi=on",
-                                   "-accel",
-                                   "tcg",
-                                   "-cpu",
-                                   "max",
-                                   "-m",
-                                   "512",
-                                   "-smp",
-                                   "1",
-                                   "-nodefaults",
-                                   "-no-user-config",
-                                   "-nographic",
-                                   "-no-reboot",
-                                   "-serial",
-                                   "stdio",
-                                   "-kernel",
-                                   dir + "/vmlinux",
-                                   "-initrd",
-                                   dir + "/initramfs.cpio.gz",
-                                   "-append",
-                                   append};
-  const auto share = [&](const std::string& tag, const std::string& path, bool read_only) {
-    argv.insert(argv.end(), {"-fsdev",
-                             "local,id=" + tag + ",path=" + path + ",security_model=" +
-                                 (read_only ? "none,readonly=on" : "passthrough"),
-                             "-device", "virtio-9p-device,fsdev=" + tag + ",mount_tag=" + tag});
-  };
+  // The runner's own command line for a guest: QEMU confined by -sandbox,
+  // 9p shares with mapped-xattr (the host files stay QEMU's uid's).
+  runner::QemuGuest guest;
+  guest.qemu = qemu();
+  guest.kernel = dir + "/vmlinux";
+  guest.initramfs = dir + "/initramfs.cpio.gz";
+  guest.memory_mib = 512;
+  guest.host_mhz = host_mhz();
+  guest.kernel_args = "oxydra.role=shell-vm";
   if (::access((dir + "/shell-vm.img").c_str(), R_OK) == 0) {
-    argv.insert(argv.end(),
-                {"-drive", "file=" + dir + "/shell-vm.img,if=none,format=raw,readonly=on,id=root",
-                 "-device", "virtio-blk-device,drive=root"});
+    guest.root_disk = dir + "/shell-vm.img";
   } else {
-    share("root", rootfs, true);
+    guest.shares.push_back({"root", rootfs, true});
   }
-  share("shared", work.file("shared"), false);
-  share("tmp", work.file("tmp"), false);
-  argv.insert(argv.end(), {"-device", "virtio-serial-device", "-chardev",
-                           "socket,id=shell,path=" + socket + ",server=on,wait=off", "-device",
-                           "virtserialport,chardev=shell,name=org.oxydra.shell"});
+  guest.shares.push_back({"shared", work.file("shared"), false});
+  guest.shares.push_back({"tmp", work.file("tmp"), false});
+  guest.ports.push_back({"org.oxydra.shell", socket});
+  const std::vector<std::string> argv = runner::qemu_argv(guest);
   testlib::ChildProcess vm;
   ASSERT_TRUE(vm.start(argv, work.file("console.log")));
   ASSERT_TRUE(testlib::wait_for_path(socket, 30s)) << vm.log();
@@ -201,6 +176,11 @@ TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
   EXPECT_EQ(output.find("\nwork\n"), std::string::npos) << "the host's root is visible:\n"
                                                         << output;
   EXPECT_EQ(read_line(work.file("shared/marker")), "from-the-vm");
+  // mapped-xattr: the guest's uid 1000 lives in an xattr; on the host the
+  // file is QEMU's, never the host's uid 1000.
+  struct stat marker {};
+  ASSERT_EQ(::stat(work.file("shared/marker").c_str(), &marker), 0);
+  EXPECT_EQ(marker.st_uid, ::geteuid());
   client->close();
   vm.signal(SIGKILL);
   EXPECT_TRUE(vm.wait(30s));
