@@ -11,6 +11,7 @@ build_root_disk() {
   mib=$(du -sm --apparent-size "$tree" | cut -f1)
   mib=$((mib + mib / 4 + 64))
   rm -f "$out"
+  : >"$out"  # an existing file: mke2fs then says nothing about creating it
   mkfs.ext4 -q -F -d "$tree" -O ^has_journal,^metadata_csum -m 0 -L oxydra-root -b 4096 \
     "$out" "${mib}M" || die "mkfs.ext4 -d $tree failed"
 }
