@@ -1,6 +1,10 @@
 // oxydra-guest-init: PID 1 of a container guest.
 //
-//   oxydra-guest-init [--lifeline-fd N] -- PROGRAM [ARG...]
+//   oxydra-guest-init [--lifeline-fd N] [--user UID:GID] -- PROGRAM [ARG...]
+//
+// --user (microVM guests, which start as root): PROGRAM runs as UID:GID with
+// no supplementary groups, an empty capability bounding set and
+// no_new_privs. Containers get the same from the OCI runtime instead.
 //
 // Runs PROGRAM as its only child, forwards TERM/INT/HUP to it, reaps every
 // orphan the PID namespace hands it, and exits with PROGRAM's status. The
@@ -9,8 +13,10 @@
 // guest must not outlive it, so init kills everything in its namespace.
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,8 +55,24 @@ void kill_everything(pid_t child) {
 
 struct Arguments {
   int lifeline_fd = -1;
+  long uid = -1;  // --user: run PROGRAM as this uid and gid
+  long gid = -1;
   char** program = nullptr;
 };
+
+// In the child, before exec: nothing it could regain. 0, or the errno.
+int drop_privileges(long uid, long gid) {
+  for (int cap = 0; cap <= 63; ++cap) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return errno;
+  }
+  if (::setgroups(0, nullptr) != 0) return errno;
+  if (::setresgid(static_cast<gid_t>(gid), static_cast<gid_t>(gid), static_cast<gid_t>(gid)) != 0)
+    return errno;
+  if (::setresuid(static_cast<uid_t>(uid), static_cast<uid_t>(uid), static_cast<uid_t>(uid)) != 0)
+    return errno;
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  return 0;
+}
 
 bool parse_arguments(int argc, char** argv, Arguments& out) {
   int i = 1;
@@ -60,7 +82,14 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
       ++i;
       break;
     }
-    if (arg == "--lifeline-fd" && i + 1 < argc) {
+    if (arg == "--user" && i + 1 < argc) {
+      char* end = nullptr;
+      out.uid = std::strtol(argv[++i], &end, 10);
+      if (*end != ':') return false;
+      char* gid_end = nullptr;
+      out.gid = std::strtol(end + 1, &gid_end, 10);
+      if (*gid_end != '\0' || out.uid <= 0 || out.gid <= 0) return false;
+    } else if (arg == "--lifeline-fd" && i + 1 < argc) {
       char* end = nullptr;
       long fd = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || fd < 0 || fd > 1024) return false;
@@ -79,7 +108,9 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
 int main(int argc, char** argv) {
   Arguments args;
   if (!parse_arguments(argc, argv, args)) {
-    std::fprintf(stderr, "usage: oxydra-guest-init [--lifeline-fd N] -- PROGRAM [ARG...]\n");
+    std::fprintf(
+        stderr,
+        "usage: oxydra-guest-init [--lifeline-fd N] [--user UID:GID] -- PROGRAM [ARG...]\n");
     return kUsageExit;
   }
   if (args.lifeline_fd >= 0 && ::fcntl(args.lifeline_fd, F_SETFD, FD_CLOEXEC) != 0) {
@@ -110,6 +141,12 @@ int main(int argc, char** argv) {
   if (child == 0) {
     ::setpgid(0, 0);
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    if (args.uid > 0) {
+      if (const int error = drop_privileges(args.uid, args.gid); error != 0) {
+        complain("dropping privileges", error);
+        ::_exit(kExecFailedExit);
+      }
+    }
     ::execvp(args.program[0], args.program);
     complain(args.program[0], errno);
     ::_exit(kExecFailedExit);

@@ -10,10 +10,14 @@ write_init() {
 # PID 1 until switch_root. Kernel command line:
 #   oxydra.probe=1          print one line and power off (the bare boot baseline)
 #   oxydra.role=shell-vm    root = /dev/vda (ext4, read-only) or else the 9p
-#                           share "root", /shared and
-#                           /tmp = the shares "shared" and "tmp", then the shell
-#                           daemon on the virtio-serial port org.oxydra.shell as
-#                           uid 1000 under oxydra-guest-init
+#                           share "root", /shared and /tmp = the shares "shared"
+#                           and "tmp", then the shell daemon on the
+#                           virtio-serial port org.oxydra.shell
+#   oxydra.role=oxydra-vm   the same root; shared, tmp, vault (read-only) and
+#                           internal under /workspace; the envelope read from
+#                           the port org.oxydra.bootstrap
+# Either runs as uid 1000 under oxydra-guest-init --user (no capabilities,
+# no_new_privs).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -24,7 +28,8 @@ if grep -q 'oxydra.probe=1' /proc/cmdline; then
   echo "oxydra-initramfs: up $(cut -d' ' -f1 /proc/uptime) kernel $(uname -r) ports $(ls /sys/class/virtio-ports 2>/dev/null | wc -l)"
   poweroff -f
 fi
-grep -q 'oxydra.role=shell-vm' /proc/cmdline || fail "no oxydra.role on the kernel command line"
+role=$(sed -n 's/.*oxydra\.role=\([a-z-]*\).*/\1/p' /proc/cmdline)
+case "$role" in shell-vm | oxydra-vm) ;; *) fail "no oxydra.role=shell-vm|oxydra-vm on the kernel command line" ;; esac
 p9='trans=virtio,version=9p2000.L,msize=262144'
 # The root: a read-only disk when the VMM gives one, else the 9p share "root".
 if [ -b /dev/vda ]; then
@@ -32,20 +37,42 @@ if [ -b /dev/vda ]; then
 else
   mount -t 9p -o "$p9,ro" root /mnt || fail "cannot mount the root share"
 fi
-mount -t 9p -o "$p9,rw,nosuid,nodev" shared /mnt/shared || fail "cannot mount the shared share"
-mount -t 9p -o "$p9,rw,nosuid,nodev" tmp /mnt/tmp || fail "cannot mount the tmp share"
-port=""
-for p in /sys/class/virtio-ports/*; do
-  [ "$(cat "$p/name" 2>/dev/null)" = org.oxydra.shell ] && port=/dev/$(basename "$p")
-done
-[ -n "$port" ] || fail "no virtio-serial port named org.oxydra.shell"
-chown 1000:1000 "$port"
+# port NAME: the device of the virtio-serial port NAME, given to uid 1000.
+port() {
+  for p in /sys/class/virtio-ports/*; do
+    if [ "$(cat "$p/name" 2>/dev/null)" = "$1" ]; then
+      chown 1000:1000 "/dev/$(basename "$p")"
+      echo "/dev/$(basename "$p")"
+      return
+    fi
+  done
+  fail "no virtio-serial port named $1"
+}
+if [ "$role" = shell-vm ]; then
+  mount -t 9p -o "$p9,rw,nosuid,nodev" shared /mnt/shared || fail "cannot mount the shared share"
+  mount -t 9p -o "$p9,rw,nosuid,nodev" tmp /mnt/tmp || fail "cannot mount the tmp share"
+  shell=$(port org.oxydra.shell)
+  set -- /opt/oxydra/bin/shell-daemon --serial "$shell"
+else
+  # oxydra-vm: the user's directories under /workspace (vault read-only);
+  # ipc/ is the guest's own until the gateway leaves the VM.
+  w=/mnt/workspace
+  mount -t 9p -o "$p9,rw,nosuid,nodev" shared $w/shared || fail "cannot mount the shared share"
+  mount -t 9p -o "$p9,rw,nosuid,nodev" tmp $w/tmp || fail "cannot mount the tmp share"
+  mount -t 9p -o "$p9,ro,nosuid,nodev" vault $w/vault || fail "cannot mount the vault share"
+  # SQLite (WAL) maps its -shm file: 9p needs cache=mmap for that.
+  mount -t 9p -o "$p9,rw,nosuid,nodev,cache=mmap" internal $w/internal || fail "cannot mount the internal share"
+  mount -t tmpfs -o mode=0700,uid=1000,gid=1000,size=1m ipc $w/ipc
+  # The envelope arrives on its own port, read once as standard input: never
+  # on the kernel command line or a disk.
+  bootstrap=$(port org.oxydra.bootstrap)
+  exec <"$bootstrap"
+  set -- /opt/oxydra/bin/oxydra-vm --bootstrap-stdin
+fi
 mount --move /dev /mnt/dev
 mount --move /proc /mnt/proc
 mount --move /sys /mnt/sys
-exec switch_root /mnt /opt/oxydra/bin/oxydra-guest-init -- \
-  /usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups --no-new-privs --inh-caps=-all \
-  --bounding-set=-all -- /opt/oxydra/bin/shell-daemon --serial "$port"
+exec switch_root /mnt /opt/oxydra/bin/oxydra-guest-init --user 1000:1000 -- "$@"
 INIT
   chmod 0755 "$1"
 }

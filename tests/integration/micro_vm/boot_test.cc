@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -182,6 +183,85 @@ TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
   ASSERT_EQ(::stat(work.file("shared/marker").c_str(), &marker), 0);
   EXPECT_EQ(marker.st_uid, ::geteuid());
   client->close();
+  vm.signal(SIGKILL);
+  EXPECT_TRUE(vm.wait(30s));
+}
+
+// oxydra-vm as a VM: its own root disk, the user's directories as 9p shares
+// under /workspace, and the bootstrap envelope on its own virtio-serial port
+// (never on the kernel command line or a disk): it reads it, opens its SQLite
+// memory over 9p and serves its gateway.
+TEST(MicroVmBoot, OxydraVmReadsItsEnvelopeFromItsOwnPort) {
+  const std::string dir = testlib::images_dir() + "/micro_vm";
+  OXYDRA_SKIP_UNLESS(!qemu().empty(), "qemu-system-x86_64 is not installed (scripts/install-deps)");
+  OXYDRA_SKIP_UNLESS(::access((dir + "/oxydra-vm.img").c_str(), R_OK) == 0,
+                     "no oxydra-vm disk in " + dir +
+                         " (scripts/build-guest-rootfs, then scripts/build-microvm-images)");
+  testlib::TempDir work("oxmv");
+  runner::QemuGuest guest;
+  guest.qemu = qemu();
+  guest.kernel = dir + "/vmlinux";
+  guest.initramfs = dir + "/initramfs.cpio.gz";
+  guest.root_disk = dir + "/oxydra-vm.img";
+  guest.memory_mib = 512;
+  guest.host_mhz = host_mhz();
+  guest.kernel_args = "oxydra.role=oxydra-vm";
+  for (const char* share : {"shared", "tmp", "vault", "internal"}) {
+    std::filesystem::create_directories(work.file(share));
+    ASSERT_EQ(::chown(work.file(share).c_str(), 1000, 1000), 0);
+    guest.shares.push_back({share, work.file(share), false});
+  }
+  const std::string bootstrap = work.file("bootstrap.sock");
+  guest.ports.push_back({"org.oxydra.bootstrap", bootstrap});
+  testlib::ChildProcess vm;
+  ASSERT_TRUE(vm.start(runner::qemu_argv(guest), work.file("console.log")));
+  ASSERT_TRUE(testlib::wait_for_path(bootstrap, 30s)) << vm.log();
+  auto port = testlib::FrameClient::connect_unix(bootstrap, 30s);
+  ASSERT_TRUE(port) << port.error().message;
+
+  const std::string secret = "sk-oxydra-microvm-test";
+  const nlohmann::json envelope = {
+      {"protocol_version", 1},
+      {"user_id", "alice"},
+      {"sandbox_tier", "micro_vm"},
+      {"workspace_root", "/workspace"},
+      {"runtime_policy", {{"credential_refs", {{"llm", "env:LLM_API_KEY"}}}}},
+      {"credentials", {{"llm", secret}}},
+      {"agent_config",
+       {{"provider", "fake"},
+        {"providers",
+         {{"fake",
+           {{"api", "openai_chat"},
+            {"base_url", "http://127.0.0.1:9/v1"},
+            {"model", "fake-model"},
+            {"credential", "llm"}}}}}}},
+      {"gateway", {{"transport", "unix"}, {"address", "/workspace/ipc/gateway/gateway.sock"}}},
+      {"startup_status",
+       {{"sandbox_tier", "micro_vm"},
+        {"sidecar_available", false},
+        {"shell_available", false},
+        {"browser_available", false},
+        {"degraded_reasons",
+         {{{"code", "sidecar_unavailable"}, {"detail", "no shell-vm here"}}}}}}};
+  ASSERT_TRUE(port->send_payload(envelope.dump()));
+
+  std::string console;
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    console = vm.log();
+    if (console.find("gateway listening on /workspace/ipc/gateway/gateway.sock") !=
+            std::string::npos ||
+        !vm.running()) {
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(console.find("oxydra-vm for user alice: tier micro_vm"), std::string::npos) << console;
+  EXPECT_NE(console.find("gateway listening on /workspace/ipc/gateway/gateway.sock"),
+            std::string::npos)
+      << console;
+  EXPECT_EQ(console.find(secret), std::string::npos) << "the credential reached the console";
+  EXPECT_TRUE(std::filesystem::exists(work.file("internal/memory.db")));
   vm.signal(SIGKILL);
   EXPECT_TRUE(vm.wait(30s));
 }
