@@ -44,55 +44,21 @@ std::string read_line(const std::string& path) {
   return line;
 }
 
-long host_mhz() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("cpu MHz", 0) == 0) return std::stol(line.substr(line.find(':') + 1));
-  }
-  return 0;
-}
-
 TEST(MicroVmBoot, TheProjectKernelAndInitramfsBootUnderQemuMicrovm) {
   const std::string dir = testlib::images_dir() + "/micro_vm";
   OXYDRA_SKIP_UNLESS(!qemu().empty(), "qemu-system-x86_64 is not installed (scripts/install-deps)");
   OXYDRA_SKIP_UNLESS(::access((dir + "/vmlinux").c_str(), R_OK) == 0,
                      "no microVM kernel in " + dir + " (scripts/build-microvm-images)");
   const std::string release = read_line(dir + "/kernel.release");
-  std::string append = "console=ttyS0 quiet panic=-1 oxydra.probe=1";
-  // Without it the kernel calibrates the TSC for a second under emulation.
-  if (const long mhz = host_mhz(); mhz > 0)
-    append += " tsc_early_khz=" + std::to_string(mhz * 1000);
-  auto booted = testlib::run_command({qemu(),
-                                      "-M",
-                                      "microvm,acpi=on",
-                                      "-accel",
-                                      "tcg",
-                                      "-cpu",
-                                      "max",
-                                      "-m",
-                                      "256",
-                                      "-smp",
-                                      "1",
-                                      "-nodefaults",
-                                      "-no-user-config",
-                                      "-nographic",
-                                      "-no-reboot",
-                                      "-serial",
-                                      "stdio",
-                                      "-kernel",
-                                      dir + "/vmlinux",
-                                      "-initrd",
-                                      dir + "/initramfs.cpio.gz",
-                                      "-append",
-                                      append,
-                                      "-device",
-                                      "virtio-serial-device",
-                                      "-chardev",
-                                      "null,id=probe",
-                                      "-device",
-                                      "virtserialport,chardev=probe,name=org.oxydra.probe"},
-                                     {}, 120s);
+  testlib::TempDir work("oxmv");
+  runner::QemuGuest guest;
+  guest.qemu = qemu();
+  guest.kernel = dir + "/vmlinux";
+  guest.initramfs = dir + "/initramfs.cpio.gz";
+  guest.host_mhz = runner::host_cpu_mhz();
+  guest.kernel_args = "oxydra.probe=1";
+  guest.ports.push_back({"org.oxydra.probe", work.file("probe.sock")});
+  auto booted = testlib::run_command(runner::qemu_argv(guest), {}, 120s);
   ASSERT_FALSE(booted.timed_out) << booted.out << booted.err;
   EXPECT_EQ(booted.exit_code, 0) << booted.err;
   EXPECT_NE(booted.out.find("oxydra-initramfs: up "), std::string::npos) << booted.out;
@@ -132,7 +98,7 @@ TEST(MicroVmBoot, ShellVmServesTheShellRpcOverVirtioSerial) {
   guest.kernel = dir + "/vmlinux";
   guest.initramfs = dir + "/initramfs.cpio.gz";
   guest.memory_mib = 512;
-  guest.host_mhz = host_mhz();
+  guest.host_mhz = runner::host_cpu_mhz();
   guest.kernel_args = "oxydra.role=shell-vm";
   if (::access((dir + "/shell-vm.img").c_str(), R_OK) == 0) {
     guest.root_disk = dir + "/shell-vm.img";
@@ -204,7 +170,7 @@ TEST(MicroVmBoot, OxydraVmReadsItsEnvelopeFromItsOwnPort) {
   guest.initramfs = dir + "/initramfs.cpio.gz";
   guest.root_disk = dir + "/oxydra-vm.img";
   guest.memory_mib = 512;
-  guest.host_mhz = host_mhz();
+  guest.host_mhz = runner::host_cpu_mhz();
   guest.kernel_args = "oxydra.role=oxydra-vm";
   for (const char* share : {"shared", "tmp", "vault", "internal"}) {
     std::filesystem::create_directories(work.file(share));
