@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/temp_dir.h"
 
 namespace oxydra::runner {
@@ -34,7 +35,7 @@ int listen_at(const std::string& path) {
 class ControlClientImpostor : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to make files of another uid";
+    OXYDRA_SKIP_UNLESS(::geteuid() == 0, "needs root to make files of another uid");
     selection_.user_id = "alice";
     selection_.layout = workspace_layout(dir_.path() + "/ws", "alice");
     fs::create_directories(selection_.layout.control);

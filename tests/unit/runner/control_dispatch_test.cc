@@ -1,32 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "daemon/control_dispatch.h"
+#include "fake_control_handler.h"
 #include "oxydra/types/frame.h"
 
 namespace oxydra::runner {
 namespace {
 
-class FakeHandler : public ControlHandler {
- public:
-  const std::string& user_id() const override { return user_; }
-  nlohmann::json health(const std::string& request_id) override {
-    return {{"request_id", request_id}, {"user_id", user_}};
-  }
-  bool already_stopping() const override { return stopping; }
-  Result<control_rpc::LogsReply> logs(const control_rpc::LogsRequest& request,
-                                      bool& truncated) override {
-    last_logs = request;
-    truncated = false;
-    control_rpc::LogsReply reply{request.request_id, {}};
-    reply.entries.push_back({"2025-01-31T09:15:02.000000Z", "runtime", "stderr", "hello"});
-    return reply;
-  }
-  bool stopping = false;
-  control_rpc::LogsRequest last_logs;
-
- private:
-  std::string user_ = "alice";
-};
+using FakeHandler = FakeControlHandler;
 
 Message reply_of(const ControlReply& reply) {
   FrameDecoder decoder(kControlMaxResponseFrame);

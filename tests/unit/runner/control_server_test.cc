@@ -15,29 +15,14 @@
 #include <cstring>
 #include <thread>
 
+#include "fake_control_handler.h"
+#include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/temp_dir.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
 
 namespace oxydra::runner {
 namespace {
-
-class Handler : public ControlHandler {
- public:
-  const std::string& user_id() const override { return user_; }
-  nlohmann::json health(const std::string& request_id) override {
-    return {{"request_id", request_id}, {"user_id", user_}};
-  }
-  bool already_stopping() const override { return false; }
-  Result<control_rpc::LogsReply> logs(const control_rpc::LogsRequest& request,
-                                      bool& truncated) override {
-    truncated = false;
-    return control_rpc::LogsReply{request.request_id, {}};
-  }
-
- private:
-  std::string user_ = "alice";
-};
 
 // Connects, asks for health and returns whatever came back before EOF.
 std::string ask_health(const std::string& path) {
@@ -66,12 +51,12 @@ std::string ask_health(const std::string& path) {
 }
 
 TEST(ControlServer, RefusesAPeerThatIsNeitherRootNorTheOperatorGroup) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
+  OXYDRA_SKIP_UNLESS(::geteuid() == 0, "needs root to connect as another uid");
   testlib::TempDir dir;
   ::chmod(dir.path().c_str(), 0777);
   const std::string path = dir.file("control.sock");
   asio::io_context io;
-  Handler handler;
+  FakeControlHandler handler;
   ControlServer server(io, handler, [] {});
   ASSERT_TRUE(server.listen(path, gid_t{4343}));
   ::chmod(path.c_str(), 0666);  // only the peer check is left

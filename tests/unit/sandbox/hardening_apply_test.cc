@@ -103,9 +103,13 @@ std::vector<int> allow_list_probes_in_child(bool filtered) {
 TEST(HardeningApply, AllowListRefusesHarmlessCallsOutsideIt) {
   const auto baseline = allow_list_probes_in_child(false);
   ASSERT_EQ(baseline.size(), 4u);
-  // Without the filter: personality changes work, TIOCSTI on /dev/null is ENOTTY.
-  ASSERT_EQ(baseline[1], 0);
-  ASSERT_EQ(baseline[2], ENOTTY);
+  // Without the filter: personality changes work, TIOCSTI on /dev/null is
+  // ENOTTY. A host that already refuses them (an outer seccomp filter, say)
+  // cannot show what ours adds.
+  if (baseline[1] != 0 || baseline[2] != ENOTTY) {
+    GTEST_SKIP() << "not applicable: without our filter personality gives errno " << baseline[1]
+                 << " and TIOCSTI errno " << baseline[2] << " already";
+  }
   const auto filtered = allow_list_probes_in_child(true);
   ASSERT_EQ(filtered.size(), 4u);
   EXPECT_EQ(filtered[0], 0);

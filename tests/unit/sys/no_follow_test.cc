@@ -10,6 +10,7 @@
 
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/sys/temp_dir.h"
+#include "oxydra/testlib/must_work.h"
 
 namespace oxydra::sys {
 namespace {
@@ -46,7 +47,7 @@ TEST(OpenBeneath, OpensInsideAndRefusesSymlinksAndEscapes) {
 }
 
 TEST(ChownTreeNoFollow, ChangesTheTreeButNeverASymlinkTarget) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give files to another uid";
+  OXYDRA_SKIP_UNLESS(::geteuid() == 0, "needs root to give files to another uid");
   Tree t;
   fs::create_directories(t.path("tree/a/b"));
   std::ofstream(t.path("tree/a/b/file")) << "x";
