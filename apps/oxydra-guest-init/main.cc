@@ -1,10 +1,20 @@
 // oxydra-guest-init: PID 1 of a container guest.
 //
-//   oxydra-guest-init [--lifeline-fd N] [--user UID:GID] -- PROGRAM [ARG...]
+//   oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]
+//                     [--cwd DIR] [--power-off] [--link DEVICE [--link-service NAME=SOCKET]...
+//                                    [--link-forward SOCKET=NAME]...]
+//                     -- PROGRAM [ARG...]
 //
 // --user (microVM guests, which start as root): PROGRAM runs as UID:GID with
 // no supplementary groups, an empty capability bounding set and
 // no_new_privs. Containers get the same from the OCI runtime instead.
+// --cwd: PROGRAM's working directory.
+// --power-off (PID 1 of a VM): power the machine off at the end instead of
+// exiting, which would panic the kernel.
+// --max-processes: RLIMIT_NPROC for that uid (a VM has no host cgroup for it).
+// --link (microVM guests): the VM link to the host (guest_link.h). It is the
+// lifeline there: when it closes the host is gone and init stops the guest;
+// a shutdown request on it sends TERM to PROGRAM.
 //
 // Runs PROGRAM as its only child, forwards TERM/INT/HUP to it, reaps every
 // orphan the PID namespace hands it, and exits with PROGRAM's status. The
@@ -17,6 +27,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,9 +37,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
 
+#include "guest_link.h"
+#include "privileges.h"
+
 namespace {
+
+using oxydra::guest_init::drop_privileges;
+using oxydra::guest_init::LinkArguments;
 
 constexpr int kUsageExit = 125;
 constexpr int kExecFailedExit = 127;
@@ -57,21 +76,20 @@ struct Arguments {
   int lifeline_fd = -1;
   long uid = -1;  // --user: run PROGRAM as this uid and gid
   long gid = -1;
+  long max_processes = -1;
+  const char* cwd = nullptr;
+  bool power_off = false;
+  LinkArguments link;
   char** program = nullptr;
 };
 
-// In the child, before exec: nothing it could regain. 0, or the errno.
-int drop_privileges(long uid, long gid) {
-  for (int cap = 0; cap <= 63; ++cap) {
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return errno;
-  }
-  if (::setgroups(0, nullptr) != 0) return errno;
-  if (::setresgid(static_cast<gid_t>(gid), static_cast<gid_t>(gid), static_cast<gid_t>(gid)) != 0)
-    return errno;
-  if (::setresuid(static_cast<uid_t>(uid), static_cast<uid_t>(uid), static_cast<uid_t>(uid)) != 0)
-    return errno;
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  return 0;
+// NAME=VALUE into its halves; false when either is empty.
+bool split_pair(const char* text, std::pair<std::string, std::string>& out) {
+  const std::string_view pair = text;
+  const auto equals = pair.find('=');
+  if (equals == std::string_view::npos || equals == 0 || equals + 1 == pair.size()) return false;
+  out = {std::string(pair.substr(0, equals)), std::string(pair.substr(equals + 1))};
+  return true;
 }
 
 bool parse_arguments(int argc, char** argv, Arguments& out) {
@@ -89,6 +107,20 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
       char* gid_end = nullptr;
       out.gid = std::strtol(end + 1, &gid_end, 10);
       if (*gid_end != '\0' || out.uid <= 0 || out.gid <= 0) return false;
+    } else if (arg == "--max-processes" && i + 1 < argc) {
+      char* end = nullptr;
+      out.max_processes = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || out.max_processes <= 0) return false;
+    } else if (arg == "--power-off") {
+      out.power_off = true;
+    } else if (arg == "--cwd" && i + 1 < argc) {
+      out.cwd = argv[++i];
+    } else if (arg == "--link" && i + 1 < argc) {
+      out.link.device = argv[++i];
+    } else if ((arg == "--link-service" || arg == "--link-forward") && i + 1 < argc) {
+      std::pair<std::string, std::string> pair;
+      if (!split_pair(argv[++i], pair)) return false;
+      (arg == "--link-service" ? out.link.services : out.link.forwards).push_back(pair);
     } else if (arg == "--lifeline-fd" && i + 1 < argc) {
       char* end = nullptr;
       long fd = std::strtol(argv[++i], &end, 10);
@@ -99,8 +131,22 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
     }
   }
   if (i >= argc) return false;
+  if (out.link.device.empty() && (!out.link.services.empty() || !out.link.forwards.empty()))
+    return false;
   out.program = argv + i;
   return true;
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "exited with status " + std::to_string(exit_status_of(status));
+}
+
+// The guest's end: written back to disk first; a VM powers off.
+int finish(const Arguments& args, int status) {
+  ::sync();
+  if (args.power_off && ::getpid() == 1) ::reboot(RB_POWER_OFF);
+  return status;
 }
 
 }  // namespace
@@ -108,9 +154,11 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
 int main(int argc, char** argv) {
   Arguments args;
   if (!parse_arguments(argc, argv, args)) {
-    std::fprintf(
-        stderr,
-        "usage: oxydra-guest-init [--lifeline-fd N] [--user UID:GID] -- PROGRAM [ARG...]\n");
+    std::fprintf(stderr,
+                 "usage: oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]\n"
+                 "         [--cwd DIR] [--power-off] [--link DEVICE [--link-service "
+                 "NAME=SOCKET]... [--link-forward SOCKET=NAME]...]\n"
+                 "         -- PROGRAM [ARG...]\n");
     return kUsageExit;
   }
   if (args.lifeline_fd >= 0 && ::fcntl(args.lifeline_fd, F_SETFD, FD_CLOEXEC) != 0) {
@@ -133,6 +181,17 @@ int main(int argc, char** argv) {
     return kUsageExit;
   }
 
+  // No guest process leaves a core (it could hold a credential).
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+
+  int shutdown_fd = -1;
+  pid_t link = -1;
+  if (!args.link.device.empty()) {
+    link = oxydra::guest_init::start_guest_link(args.link, args.uid, args.gid, shutdown_fd);
+    if (link < 0) return kUsageExit;
+  }
+
   pid_t child = ::fork();
   if (child < 0) {
     complain("fork", errno);
@@ -141,27 +200,45 @@ int main(int argc, char** argv) {
   if (child == 0) {
     ::setpgid(0, 0);
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    if (args.max_processes > 0) {
+      const rlimit nproc{static_cast<rlim_t>(args.max_processes),
+                         static_cast<rlim_t>(args.max_processes)};
+      ::setrlimit(RLIMIT_NPROC, &nproc);
+    }
     if (args.uid > 0) {
       if (const int error = drop_privileges(args.uid, args.gid); error != 0) {
         complain("dropping privileges", error);
         ::_exit(kExecFailedExit);
       }
     }
+    if (args.cwd != nullptr && ::chdir(args.cwd) != 0) {
+      complain(args.cwd, errno);
+      ::_exit(kExecFailedExit);
+    }
     ::execvp(args.program[0], args.program);
     complain(args.program[0], errno);
     ::_exit(kExecFailedExit);
   }
 
-  pollfd fds[2] = {{signals, POLLIN, 0}, {args.lifeline_fd, POLLIN, 0}};
-  const nfds_t watched = args.lifeline_fd >= 0 ? 2 : 1;
+  pollfd fds[3] = {{signals, POLLIN, 0}, {args.lifeline_fd, POLLIN, 0}, {shutdown_fd, POLLIN, 0}};
   for (;;) {
-    if (::poll(fds, watched, -1) < 0) {
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       complain("poll", errno);
       kill_everything(child);
       return kUsageExit;
     }
-    if (watched == 2 && fds[1].revents != 0) {
+    if (fds[2].revents != 0) {
+      char byte;
+      if (::read(shutdown_fd, &byte, 1) == 1) {
+        std::fprintf(stderr, "oxydra-guest-init: the host asks for a shutdown: stopping %s\n",
+                     args.program[0]);
+        ::kill(child, SIGTERM);
+      } else {
+        fds[2].fd = -1;  // the link process is gone; its exit says the rest
+      }
+    }
+    if (fds[1].fd >= 0 && fds[1].revents != 0) {
       char byte;
       ssize_t n = ::read(args.lifeline_fd, &byte, 1);
       if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
@@ -181,9 +258,17 @@ int main(int argc, char** argv) {
       int status = 0;
       pid_t done = ::waitpid(-1, &status, WNOHANG);
       if (done <= 0) break;
+      if (done == link) {
+        std::fprintf(stderr,
+                     "oxydra-guest-init: the link to the host closed; stopping the guest\n");
+        kill_everything(child);
+        return finish(args, 128 + SIGKILL);
+      }
       if (done == child) {
         kill_everything(child);
-        return exit_status_of(status);
+        std::fprintf(stderr, "oxydra-guest-init: %s %s\n", args.program[0],
+                     describe_status(status).c_str());
+        return finish(args, exit_status_of(status));
       }
     }
   }

@@ -10,14 +10,22 @@ write_init() {
 # PID 1 until switch_root. Kernel command line:
 #   oxydra.probe=1          print one line and power off (the bare boot baseline)
 #   oxydra.role=shell-vm    root = /dev/vda (ext4, read-only) or else the 9p
-#                           share "root", /shared and /tmp = the shares "shared"
-#                           and "tmp", then the shell daemon on the
-#                           virtio-serial port org.oxydra.shell
+#                           share "root"; /shared and /tmp = the shares
+#                           "shared" and "tmp"; the shell daemon on /ipc/shell.sock,
+#                           reached from the host over the VM link (service "shell")
 #   oxydra.role=oxydra-vm   the same root; shared, tmp, vault (read-only) and
-#                           internal under /workspace; the envelope read from
-#                           the port org.oxydra.bootstrap
-# Either runs as uid 1000 under oxydra-guest-init --user (no capabilities,
-# no_new_privs).
+#                           internal under /workspace; the envelope read from the
+#                           port org.oxydra.bootstrap; the gateway offered to the
+#                           host (service "gateway"), the shell daemon and the
+#                           egress proxy reached through the host
+#   oxydra.uid=N            the guest's user (default 1000); the runner gives
+#                           the host uid that owns the user's directories, so
+#                           the 9p shares need no id mapping
+#   oxydra.max_processes=N  RLIMIT_NPROC of the guest's user
+#   oxydra.shell_network=1  shell-vm: the egress proxy at /egress/egress.sock
+# The VM link is the virtio-serial port org.oxydra.link (docs/protocol.md).
+# The program runs as that uid under oxydra-guest-init --user (no capabilities,
+# no_new_privs); the link is init's lifeline to the host.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -28,8 +36,11 @@ if grep -q 'oxydra.probe=1' /proc/cmdline; then
   echo "oxydra-initramfs: up $(cut -d' ' -f1 /proc/uptime) kernel $(uname -r) ports $(ls /sys/class/virtio-ports 2>/dev/null | wc -l)"
   poweroff -f
 fi
-role=$(sed -n 's/.*oxydra\.role=\([a-z-]*\).*/\1/p' /proc/cmdline)
+arg() { sed -n "s/.*oxydra\.$1=\([a-z0-9-]*\).*/\1/p" /proc/cmdline; }
+role=$(arg role)
 case "$role" in shell-vm | oxydra-vm) ;; *) fail "no oxydra.role=shell-vm|oxydra-vm on the kernel command line" ;; esac
+uid=$(arg uid)
+[ -n "$uid" ] || uid=1000
 p9='trans=virtio,version=9p2000.L,msize=262144'
 # The root: a read-only disk when the VMM gives one, else the 9p share "root".
 if [ -b /dev/vda ]; then
@@ -37,42 +48,61 @@ if [ -b /dev/vda ]; then
 else
   mount -t 9p -o "$p9,ro" root /mnt || fail "cannot mount the root share"
 fi
-# port NAME: the device of the virtio-serial port NAME, given to uid 1000.
+# port NAME: the device of the virtio-serial port NAME, given to the guest's user.
 port() {
   for p in /sys/class/virtio-ports/*; do
     if [ "$(cat "$p/name" 2>/dev/null)" = "$1" ]; then
-      chown 1000:1000 "/dev/$(basename "$p")"
+      chown "$uid:$uid" "/dev/$(basename "$p")"
       echo "/dev/$(basename "$p")"
       return
     fi
   done
   fail "no virtio-serial port named $1"
 }
+share() { mount -t 9p -o "$p9,$3,nosuid,nodev" "$1" "$2" || fail "cannot mount the $1 share"; }
+own_tmpfs() { mount -t tmpfs -o "mode=0700,uid=$uid,gid=$uid,size=1m,nosuid,nodev,noexec" "$1" "$2"; }
+link=$(port org.oxydra.link)
+init=/opt/oxydra/bin/oxydra-guest-init
+set -- --user "$uid:$uid" --power-off --link "$link"
+nproc=$(arg max_processes)
+[ -n "$nproc" ] && set -- "$@" --max-processes "$nproc"
 if [ "$role" = shell-vm ]; then
-  mount -t 9p -o "$p9,rw,nosuid,nodev" shared /mnt/shared || fail "cannot mount the shared share"
-  mount -t 9p -o "$p9,rw,nosuid,nodev" tmp /mnt/tmp || fail "cannot mount the tmp share"
-  shell=$(port org.oxydra.shell)
-  set -- /opt/oxydra/bin/shell-daemon --serial "$shell"
+  share shared /mnt/shared rw
+  share tmp /mnt/tmp rw
+  own_tmpfs ipc /mnt/ipc
+  env="HOME=/shared TMPDIR=/tmp"
+  if [ "$(arg shell_network)" = 1 ]; then
+    own_tmpfs egress /mnt/egress
+    set -- "$@" --link-forward /egress/egress.sock=egress
+    env="$env ALL_PROXY=socks5h://localhost/egress/egress.sock all_proxy=socks5h://localhost/egress/egress.sock"
+  fi
+  set -- "$@" --link-service shell=/ipc/shell.sock --cwd /shared -- \
+    /opt/oxydra/bin/shell-daemon --socket /ipc/shell.sock
 else
-  # oxydra-vm: the user's directories under /workspace (vault read-only);
-  # ipc/ is the guest's own until the gateway leaves the VM.
   w=/mnt/workspace
-  mount -t 9p -o "$p9,rw,nosuid,nodev" shared $w/shared || fail "cannot mount the shared share"
-  mount -t 9p -o "$p9,rw,nosuid,nodev" tmp $w/tmp || fail "cannot mount the tmp share"
-  mount -t 9p -o "$p9,ro,nosuid,nodev" vault $w/vault || fail "cannot mount the vault share"
+  share shared $w/shared rw
+  share tmp $w/tmp rw
+  share vault $w/vault ro
   # SQLite (WAL) maps its -shm file: 9p needs cache=mmap for that.
-  mount -t 9p -o "$p9,rw,nosuid,nodev,cache=mmap" internal $w/internal || fail "cannot mount the internal share"
-  mount -t tmpfs -o mode=0700,uid=1000,gid=1000,size=1m ipc $w/ipc
+  share internal $w/internal rw,cache=mmap
+  own_tmpfs ipc $w/ipc
+  mkdir -p $w/ipc/gateway $w/ipc/shell && chown "$uid:$uid" $w/ipc/gateway $w/ipc/shell
+  own_tmpfs egress /mnt/egress
+  env="HOME=/workspace/internal TMPDIR=/workspace/tmp"
+  set -- "$@" --link-service gateway=/workspace/ipc/gateway/gateway.sock \
+    --link-forward /workspace/ipc/shell/shell.sock=shell \
+    --link-forward /egress/egress.sock=egress --cwd /workspace
   # The envelope arrives on its own port, read once as standard input: never
   # on the kernel command line or a disk.
   bootstrap=$(port org.oxydra.bootstrap)
   exec <"$bootstrap"
-  set -- /opt/oxydra/bin/oxydra-vm --bootstrap-stdin
+  set -- "$@" -- /opt/oxydra/bin/oxydra-vm --bootstrap-stdin
 fi
 mount --move /dev /mnt/dev
 mount --move /proc /mnt/proc
 mount --move /sys /mnt/sys
-exec switch_root /mnt /opt/oxydra/bin/oxydra-guest-init --user 1000:1000 -- "$@"
+# shellcheck disable=SC2086  # $env is words on purpose
+exec env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 USER=oxydra $env switch_root /mnt $init "$@"
 INIT
   chmod 0755 "$1"
 }

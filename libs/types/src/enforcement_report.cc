@@ -35,7 +35,16 @@ json to_json(const CgroupLimits& c) {
 }
 
 json to_json(const VmmInfo& v) {
-  return json{{"name", v.name}, {"accel", v.accel}};
+  json out{{"name", v.name}, {"accel", v.accel}};
+  if (v.version) out["version"] = *v.version;
+  if (v.accel_reason) out["accel_reason"] = *v.accel_reason;
+  if (v.guest_kernel) out["guest_kernel"] = *v.guest_kernel;
+  if (v.vcpus) out["vcpus"] = *v.vcpus;
+  if (v.memory_mib) out["memory_mib"] = *v.memory_mib;
+  if (v.vmm_rss_mib) out["vmm_rss_mib"] = *v.vmm_rss_mib;
+  if (!v.devices.empty()) out["devices"] = v.devices;
+  if (!v.shares.empty()) out["shares"] = v.shares;
+  return out;
 }
 
 template <typename T>
@@ -88,6 +97,14 @@ VmmInfo read_vmm(JsonReader& reader) {
   VmmInfo v;
   v.name = reader.nonblank("name");
   v.accel = reader.nonblank("accel");
+  v.version = reader.optional_string("version");
+  v.accel_reason = reader.optional_string("accel_reason");
+  v.guest_kernel = reader.optional_string("guest_kernel");
+  if (auto vcpus = reader.optional_integer("vcpus")) v.vcpus = static_cast<int>(*vcpus);
+  v.memory_mib = reader.optional_unsigned("memory_mib");
+  v.vmm_rss_mib = reader.optional_unsigned("vmm_rss_mib");
+  v.devices = reader.string_list("devices");
+  v.shares = reader.string_list("shares");
   return v;
 }
 

@@ -54,13 +54,16 @@ TEST_F(ConfigErrors, MissingCredentialNamesTheRefAndStartsNothing) {
 }
 
 // An unavailable tier's hint names the next stronger tier that works, never
-// the process tier first.
+// the process tier first: here the micro_vm tier without its VMM.
 TEST_F(ConfigErrors, UnavailableMicroVmTierPointsToTheContainerTier) {
   ConfigOptions options;
   options.user_extra = "\n[behavior]\nsandbox_tier = \"micro_vm\"\n";
+  options.runner_extra = "[micro_vm]\nqemu = \"/nonexistent/qemu-system-x86_64\"\n";
   write_config(options);
   auto result = runner({"start", "--detach"});
   EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("QEMU '/nonexistent/qemu-system-x86_64' not found"), std::string::npos)
+      << result.err;
   EXPECT_NE(result.err.find("hint: the container tier works here"), std::string::npos)
       << result.err;
   EXPECT_EQ(result.err.find("--insecure"), std::string::npos) << result.err;

@@ -187,7 +187,7 @@ std::string loopback_host_port(const std::string& url) {
 void RunnerFixture::write_config(const ConfigOptions& o) {
   const std::string provider = loopback_host_port(o.provider_url);
   std::string runner =
-      "workspace_root = \"ws\"\ndefault_tier = \"container\"\n" + o.runner_top +
+      "workspace_root = \"ws\"\ndefault_tier = \"" + o.tier + "\"\n" + o.runner_top +
       "\n[users.alice]\nconfig_path = \"alice.toml\"\n\n"
       "[policy]\nmax_memory_mib = " +
       std::to_string(kMemoryMib) +

@@ -31,10 +31,11 @@ struct ConfigOptions {
   std::string guest;  // [process] oxydra_vm; empty: oxydra-vm beside oxydra-runner
   std::string credential_ref = "env:OXY_RUNNER_TEST_KEY";
   int restart_max = 3;
-  std::string runner_top;    // top-level keys of runner.toml
-  std::string runner_extra;  // appended to runner.toml
-  std::string policy_extra;  // more keys of runner.toml's [policy]
-  std::string user_extra;    // appended to the user's toml
+  std::string tier = "container";  // default_tier
+  std::string runner_top;          // top-level keys of runner.toml
+  std::string runner_extra;        // appended to runner.toml
+  std::string policy_extra;        // more keys of runner.toml's [policy]
+  std::string user_extra;          // appended to the user's toml
 };
 
 // A fresh directory with runner.toml, alice.toml and agent.toml, and helpers

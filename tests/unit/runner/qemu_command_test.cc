@@ -37,8 +37,7 @@ TEST(QemuCommand, MicrovmWithConfinedQemuAndReadOnlyRoot) {
   EXPECT_TRUE(has(argv, "-sandbox",
                   "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"));
   EXPECT_TRUE(has(argv, "-drive", "file=/img/shell-vm.img,if=none,format=raw,readonly=on,id=root"));
-  EXPECT_TRUE(
-      has(argv, "-fsdev", "local,id=shared,path=/ws/alice/shared,security_model=mapped-xattr"));
+  EXPECT_TRUE(has(argv, "-fsdev", "local,id=shared,path=/ws/alice/shared,security_model=none"));
   EXPECT_TRUE(has(argv, "-fsdev", "local,id=root,path=/img/tree,security_model=none,readonly=on"));
   EXPECT_TRUE(has(argv, "-chardev",
                   "socket,id=port0,path=/ws/alice/ipc/shell/shell.sock,server=on,wait=off"));

@@ -1,9 +1,11 @@
 #include "backends/process_spawn.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,16 @@ namespace oxydra::runner {
 namespace {
 
 using sys::UniqueFd;
+
+// Child side, before the outcome is sent: the parent reads an outcome that
+// says the identity step failed, with the errno.
+[[noreturn]] void child_failed(int status_fd, int error) {
+  sandbox::ApplyOutcome outcome;
+  outcome.failed_step = sandbox::HardeningStep::no_new_privs;
+  outcome.error = error;
+  sandbox::send_outcome(status_fd, outcome);
+  ::_exit(126);
+}
 
 // Child side. Everything it touches was built before fork; it calls only
 // async-signal-safe functions, since the runner has other threads.
@@ -37,19 +49,39 @@ using sys::UniqueFd;
 
   // Move the sources above the targets first, so no dup2 clobbers another's source.
   const int sources[] = {null_fd, out_fd, err_fd, request.bootstrap_fd};
+  const int count = request.bootstrap_fd >= 0 ? 4 : 3;
   int high[4];
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < count; ++i) {
     high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 16);
     if (high[i] < 0) ::_exit(125);
   }
-  for (int target = 0; target < 4; ++target) {
+  for (int target = 0; target < count; ++target) {
     if (::dup2(high[target], target) < 0) ::_exit(125);  // dup2 clears FD_CLOEXEC
   }
   // Everything else closes at exec; the status pipe and the Landlock ruleset
   // are still needed until then.
-  if (::syscall(SYS_close_range, kBootstrapFd + 1, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-    for (int fd = kBootstrapFd + 1; fd < 65536; ++fd)
+  if (::syscall(SYS_close_range, static_cast<unsigned>(count), ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = count; fd < 65536; ++fd)
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+
+  // "0" moves the writer itself.
+  for (const std::string& procs : request.cgroup_procs) {
+    const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) child_failed(status_fd, errno);
+    ::close(fd);
+  }
+  if (request.no_core) {
+    const rlimit no_core{0, 0};
+    if (::setrlimit(RLIMIT_CORE, &no_core) != 0) child_failed(status_fd, errno);
+  }
+  if (const auto& who = request.identity) {
+    if (::setgroups(who->groups.size(), who->groups.data()) != 0 ||
+        ::setresgid(who->gid, who->gid, who->gid) != 0 ||
+        ::setresuid(who->uid, who->uid, who->uid) != 0 ||
+        ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+      child_failed(status_fd, errno);
+    }
   }
 
   sandbox::ApplyOutcome outcome =

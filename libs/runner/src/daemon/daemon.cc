@@ -66,6 +66,8 @@ class Daemon final : public ControlHandler {
   asio::awaitable<Result<void>> start_runtime();
   asio::awaitable<Result<void>> wait_ready(GuestRole role, std::string socket, std::string op,
                                            std::string what);
+  // A guest that ended while starting: its last lines of stderr, and where its logs are.
+  asio::awaitable<Error> with_last_words(GuestRole role, Error error);
   void restart(GuestRole role);
   void shutdown();
   StartupStatusReport current_status() const;
@@ -116,7 +118,8 @@ Result<void> Daemon::open_egress() {
   if (ec) return tl::unexpected(errno_error("mkdir " + socket.parent_path().string(), ec.value()));
   if (::chmod(socket.parent_path().c_str(), 0711) != 0)
     return tl::unexpected(errno_error("chmod 0711 " + socket.parent_path().string(), errno));
-  const uid_t guest = backend_->data_owner().value_or(guest_host_uid(user_id()));
+  const uid_t guest =
+      backend_->egress_peer().value_or(backend_->data_owner().value_or(guest_host_uid(user_id())));
   auto proxy =
       EgressProxy::open(io_, socket.string(), guest, context_.selection.runner.policy.egress_allow);
   if (!proxy) return tl::unexpected(proxy.error());
@@ -197,7 +200,10 @@ asio::awaitable<void> Daemon::startup() {
 
 asio::awaitable<Result<void>> Daemon::start_sidecar() {
   auto sidecar = backend_->start_sidecar();
-  if (!sidecar) co_return tl::unexpected(sidecar.error());
+  if (!sidecar) {
+    if (sidecar.error().code != ErrorCode::guest_exited) co_return tl::unexpected(sidecar.error());
+    co_return tl::unexpected(co_await with_last_words(GuestRole::sidecar, sidecar.error()));
+  }
   supervisor_->started(sidecar->guest);
   supervisor_->reap();
   sidecar_endpoint_ = sidecar->endpoint;
@@ -225,7 +231,10 @@ asio::awaitable<Result<void>> Daemon::start_runtime() {
     return build_envelope(context_, credentials_, current_status(), sidecar_endpoint_);
   };
   auto runtime = backend_->start_runtime(make_envelope);
-  if (!runtime) co_return tl::unexpected(runtime.error());
+  if (!runtime) {
+    if (runtime.error().code != ErrorCode::guest_exited) co_return tl::unexpected(runtime.error());
+    co_return tl::unexpected(co_await with_last_words(GuestRole::runtime, runtime.error()));
+  }
   spdlog::info("started {}", runtime->describe);
   supervisor_->started(*runtime);
   supervisor_->reap();
@@ -255,22 +264,31 @@ asio::awaitable<Result<void>> Daemon::wait_ready(GuestRole role, std::string soc
   if (ready) co_return ready;
   Error error = ready.error();
   if (error.code == ErrorCode::guest_exited) {
+    error.message += " during startup";
+    error = co_await with_last_words(role, error);
+    co_return tl::unexpected(error);
+  }
+  if (auto live = supervisor_->live(role)) {
+    backend_->stop(*live,
+                   std::chrono::seconds(context_.selection.runner.supervision.stop_timeout_secs));
+    supervisor_->stopped(role);
+  }
+  co_return tl::unexpected(co_await with_last_words(role, error));
+}
+
+asio::awaitable<Error> Daemon::with_last_words(GuestRole role, Error error) {
+  if (error.code == ErrorCode::guest_exited) {
     // Let the log pumps reach end of file, so the guest's last words are in.
     asio::steady_timer timer(io_);
     for (int i = 0; i < 40 && !logs_.drained(role); ++i) {
       timer.expires_after(std::chrono::milliseconds(25));
       co_await timer.async_wait(asio::use_awaitable);
     }
-    error.message += " during startup";
     for (const auto& line : logs_.recent_stderr(role))
       error.message += "\n  | " + line;
-  } else if (auto live = supervisor_->live(role)) {
-    backend_->stop(*live,
-                   std::chrono::seconds(context_.selection.runner.supervision.stop_timeout_secs));
-    supervisor_->stopped(role);
   }
   error.message += "\n  (guest logs: " + context_.policy.layout.logs.string() + ")";
-  co_return tl::unexpected(error);
+  co_return error;
 }
 
 void Daemon::restart(GuestRole role) {

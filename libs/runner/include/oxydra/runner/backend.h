@@ -102,6 +102,9 @@ class Backend {
   // is not the default guest_host_uid(user) (the docker driver: whatever the
   // daemon maps guest uid 1000 to). Provisioning accepts it as their owner.
   virtual std::optional<uid_t> data_owner() const { return std::nullopt; }
+  // The uid that connects to the egress proxy, when it is not the guest's
+  // (the micro_vm tier: the runner's end of the VM link, on the guest's behalf).
+  virtual std::optional<uid_t> egress_peer() const { return std::nullopt; }
 
   // Removes what a crashed run left behind (stale sockets, containers named
   // after the user). Called with the user's lock held, before any start.

@@ -50,8 +50,8 @@ std::vector<std::string> qemu_argv(const QemuGuest& guest) {
   for (const auto& share : guest.shares) {
     argv.insert(argv.end(),
                 {"-fsdev",
-                 "local,id=" + share.tag + ",path=" + share.path.string() +
-                     ",security_model=" + (share.read_only ? "none,readonly=on" : "mapped-xattr"),
+                 "local,id=" + share.tag + ",path=" + share.path.string() + ",security_model=none" +
+                     (share.read_only ? ",readonly=on" : ""),
                  "-device", "virtio-9p-device,fsdev=" + share.tag + ",mount_tag=" + share.tag});
   }
   if (!guest.ports.empty()) argv.insert(argv.end(), {"-device", "virtio-serial-device"});

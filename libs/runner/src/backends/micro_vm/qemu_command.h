@@ -38,8 +38,9 @@ struct QemuGuest {
 };
 
 // The complete argv (argv[0] is guest.qemu). The console is the 8250 on
-// stdio; 9p shares use security_model=mapped-xattr (guest ownership kept in
-// xattrs, the host files stay QEMU's uid's) or none when read-only.
+// stdio; 9p shares use security_model=none: the guest's user is the host uid
+// QEMU runs as and that owns the user's directories, so the guest sees the
+// host's ownership as it is and needs no id mapping.
 std::vector<std::string> qemu_argv(const QemuGuest& guest);
 
 // The host CPU's MHz from /proc/cpuinfo (0 when unknown).

@@ -74,6 +74,15 @@ inline constexpr std::string_view kNetworkEgressProxy = "egress_proxy";
 struct VmmInfo {
   std::string name;   // "qemu", "firecracker"
   std::string accel;  // "kvm", "tcg"
+  // The rest is optional on the wire (docs/protocol.md).
+  std::optional<std::string> version;       // the VMM's own, e.g. "QEMU emulator version 7.2.15"
+  std::optional<std::string> accel_reason;  // why this acceleration
+  std::optional<std::string> guest_kernel;  // as the guest reported it (uname -r)
+  std::optional<int> vcpus;
+  std::optional<std::uint64_t> memory_mib;   // guest RAM
+  std::optional<std::uint64_t> vmm_rss_mib;  // the VMM process's resident memory, measured
+  std::vector<std::string> devices;          // "virtio-blk root (read-only)", ...
+  std::vector<std::string> shares;           // "shared -> /shared (9p, rw)", ...
   bool operator==(const VmmInfo&) const = default;
 };
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/container/oci/command_output.h"
+#include "backends/find_program.h"
 
 namespace oxydra::runner {
 
@@ -17,26 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::chrono::seconds kCommandTimeout{15};
 
-std::optional<std::string> find_in_path(const std::string& name) {
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) == 0) return fs::absolute(name).string();
-    return std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
-    fs::path candidate = fs::path(dir) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<OciRuntime> OciRuntime::locate(const std::string& program, fs::path state_root) {
-  auto found = find_in_path(program);
+  auto found = find_program(program);
   if (!found) {
     return fail(ErrorCode::tier_unavailable,
                 "OCI runtime '" + program +

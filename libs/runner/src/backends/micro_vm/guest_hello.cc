@@ -1,0 +1,117 @@
+#include "backends/micro_vm/guest_hello.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace oxydra::runner {
+
+namespace {
+
+std::optional<std::uint64_t> rss_mib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    std::uint64_t kib = 0;
+    if (fields >> kib) return kib / 1024;
+  }
+  return std::nullopt;
+}
+
+bool hex16(const std::string& text) {
+  if (text.size() != 16) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+GuestHello parse_guest_hello(const std::string& text) {
+  GuestHello hello;
+  std::istringstream words(text);
+  std::string word;
+  while (words >> word) {
+    const auto equals = word.find('=');
+    if (equals == std::string::npos) continue;
+    const std::string key = word.substr(0, equals);
+    const std::string value = word.substr(equals + 1);
+    if (value.empty() || value.size() > 128) continue;
+    try {
+      if (key == "kernel") {
+        hello.kernel = value;
+      } else if (key == "uid") {
+        hello.uid = std::stol(value);
+      } else if (key == "no_new_privs") {
+        hello.no_new_privs = value == "1";
+      } else if (key == "cap_eff" && hex16(value)) {
+        hello.cap_eff = value;
+      } else if (key == "seccomp") {
+        hello.seccomp = std::stoi(value);
+      } else if (key == "root_ro") {
+        hello.root_read_only = value == "1";
+      }
+    } catch (const std::exception&) {
+      continue;  // a number that is not one: that fact stays unknown
+    }
+  }
+  return hello;
+}
+
+EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgroup,
+                                 const VmSpec& spec, const AccelChoice& accel,
+                                 const std::string& vmm_version, pid_t vmm_pid) {
+  EnforcementReport report;
+  // Namespaces are a container's tools: a VM guest has a kernel of its own,
+  // so the host's namespaces say nothing about it (null: not applicable).
+  report.rootfs_read_only = hello.root_read_only;
+  if (hello.cap_eff) {
+    report.capabilities_mask = *hello.cap_eff;
+    if (*hello.cap_eff == "0000000000000000") report.capabilities = std::vector<std::string>{};
+  }
+  report.no_new_privs = hello.no_new_privs;
+  if (hello.seccomp) {
+    SeccompState seccomp;
+    seccomp.mode = *hello.seccomp == 2   ? std::string(kSeccompFilter)
+                   : *hello.seccomp == 1 ? std::string(kSeccompStrict)
+                                         : std::string(kSeccompDisabled);
+    report.seccomp = seccomp;
+  }
+  report.cgroup = cgroup.limits;
+  std::vector<std::string> writable;
+  VmmInfo vmm;
+  vmm.name = "qemu";
+  vmm.accel = accel.accel;
+  vmm.accel_reason = accel.reason;
+  vmm.version = vmm_version;
+  vmm.guest_kernel = hello.kernel;
+  vmm.vcpus = spec.vcpus;
+  vmm.memory_mib = static_cast<std::uint64_t>(spec.memory_mib);
+  vmm.vmm_rss_mib = rss_mib(vmm_pid);
+  vmm.devices = {"virtio-blk root disk (read-only)", "virtio-serial org.oxydra.link"};
+  if (spec.bootstrap_port) vmm.devices.push_back("virtio-serial org.oxydra.bootstrap");
+  const bool sidecar = spec.role == GuestRole::sidecar;
+  for (const auto& share : spec.shares) {
+    const std::string inside = (sidecar ? "/" : "/workspace/") + share.tag;
+    vmm.devices.push_back("virtio-9p " + share.tag);
+    vmm.shares.push_back(share.tag + " -> " + inside + " (9p, " +
+                         (share.read_only ? "read-only" : "read-write") + ")");
+    if (!share.read_only) writable.push_back(inside);
+  }
+  writable.push_back(sidecar ? "/ipc (tmpfs, 1 MiB)" : "/workspace/ipc (tmpfs, 1 MiB)");
+  report.writable_paths = writable;
+  report.vmm = vmm;
+  report.notes.push_back("own kernel " + hello.kernel.value_or("(not reported)") + " under " +
+                         accel.accel + ": " + accel.reason);
+  report.notes.push_back("VMM: QEMU as uid " + std::to_string(spec.uid) +
+                         ", no_new_privs, -sandbox on (no spawn, no privilege changes), "
+                         "RLIMIT_CORE 0, no network device; dies with the runner");
+  report.notes.push_back("guest processes: RLIMIT_NPROC " + std::to_string(spec.max_processes) +
+                         " for the guest's user; memory bounded by the VM's " +
+                         std::to_string(spec.memory_mib) + " MiB");
+  return report;
+}
+
+}  // namespace oxydra::runner

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "backends/micro_vm/accel_probe.h"
+#include "backends/micro_vm/qemu_vmm.h"
+#include "backends/micro_vm/vmm_cgroup.h"
+#include "oxydra/types/enforcement_report.h"
+
+namespace oxydra::runner {
+
+// What a guest's init measured inside its VM and said in its hello on the
+// link: "kernel=6.1.0-57-amd64 uid=123 no_new_privs=1 cap_eff=0000000000000000
+// seccomp=0 root_ro=1" (words of key=value; unknown keys ignored).
+struct GuestHello {
+  std::optional<std::string> kernel;
+  std::optional<long> uid;
+  std::optional<bool> no_new_privs;
+  std::optional<std::string> cap_eff;  // 16 hex digits
+  std::optional<int> seccomp;          // /proc/self/status Seccomp:
+  std::optional<bool> root_read_only;
+};
+
+GuestHello parse_guest_hello(const std::string& text);
+
+// The report of one VM guest: the guest's own measurements (read back over
+// the link), the VMM's (its process, cgroup and command line) and the devices.
+EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgroup,
+                                 const VmSpec& spec, const AccelChoice& accel,
+                                 const std::string& vmm_version, pid_t vmm_pid);
+
+}  // namespace oxydra::runner
