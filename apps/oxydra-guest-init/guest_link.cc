@@ -108,7 +108,8 @@ std::string measured_hello() {
   return hello;
 }
 
-[[noreturn]] void serve(const LinkArguments& link, long uid, long gid, int shutdown_write) {
+[[noreturn]] void serve(const LinkArguments& link, long uid, long gid,
+                        const sandbox::SeccompPlan* filter, int shutdown_write) {
   const int device = open_link_device(link.device);
   if (device < 0) ::_exit(1);
   if (uid > 0) {
@@ -117,9 +118,16 @@ std::string measured_hello() {
       ::_exit(1);
     }
   }
+  if (filter != nullptr) {
+    if (const int error = sandbox::apply_seccomp(*filter); error != 0) {
+      complain("seccomp", error);
+      ::_exit(1);
+    }
+  }
   vmlink::LinkOptions options;
   options.odd_channels = false;
   options.hello = measured_hello();
+  if (filter != nullptr) options.hello += " seccomp_policy=" + filter->policy;
   for (const auto& [name, socket] : link.services)
     options.services.push_back({name, socket});
   for (const auto& [socket, name] : link.forwards) {
@@ -143,7 +151,8 @@ std::string measured_hello() {
 
 }  // namespace
 
-pid_t start_guest_link(const LinkArguments& link, long uid, long gid, int& shutdown_fd) {
+pid_t start_guest_link(const LinkArguments& link, long uid, long gid,
+                       const sandbox::SeccompPlan* filter, int& shutdown_fd) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     complain("pipe", errno);
@@ -158,7 +167,7 @@ pid_t start_guest_link(const LinkArguments& link, long uid, long gid, int& shutd
   }
   if (pid == 0) {
     ::close(pipe_fds[0]);
-    serve(link, uid, gid, pipe_fds[1]);
+    serve(link, uid, gid, filter, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
   shutdown_fd = pipe_fds[0];

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "oxydra/sandbox/seccomp.h"
+
 namespace oxydra::guest_init {
 
 // The guest's end of the VM link (libs/vmlink, docs/protocol.md): one
@@ -19,9 +21,11 @@ struct LinkArguments {
 };
 
 // Forks the link process, which opens the device, drops to uid:gid (when
-// uid > 0), makes the forward sockets and serves until the host closes the
+// uid > 0) and its seccomp filter, makes the forward sockets and serves until the host closes the
 // link. A shutdown request from the host arrives as one byte on
 // `shutdown_fd` (the read end, kept by the caller). Returns the pid, or -1.
-pid_t start_guest_link(const LinkArguments& link, long uid, long gid, int& shutdown_fd);
+// `filter` (may be null): the seccomp program it applies after dropping.
+pid_t start_guest_link(const LinkArguments& link, long uid, long gid,
+                       const sandbox::SeccompPlan* filter, int& shutdown_fd);
 
 }  // namespace oxydra::guest_init

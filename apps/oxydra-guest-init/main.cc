@@ -1,7 +1,8 @@
 // oxydra-guest-init: PID 1 of a container guest.
 //
 //   oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]
-//                     [--cwd DIR] [--power-off] [--link DEVICE [--link-service NAME=SOCKET]...
+//                     [--cwd DIR] [--seccomp guest|runtime] [--power-off] [--link DEVICE
+//                     [--link-service NAME=SOCKET]...
 //                                    [--link-forward SOCKET=NAME]...]
 //                     -- PROGRAM [ARG...]
 //
@@ -9,6 +10,9 @@
 // no supplementary groups, an empty capability bounding set and
 // no_new_privs. Containers get the same from the OCI runtime instead.
 // --cwd: PROGRAM's working directory.
+// --seccomp guest|runtime (VM guests; a container gets it from its runtime):
+// the allow list of libs/sandbox (every guest's, or oxydra-vm's narrower
+// one), applied to PROGRAM and the link process after the privileges drop.
 // --power-off (PID 1 of a VM): power the machine off at the end instead of
 // exiting, which would panic the kernel.
 // --max-processes: RLIMIT_NPROC for that uid (a VM has no host cgroup for it).
@@ -37,10 +41,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "guest_link.h"
+#include "oxydra/sandbox/seccomp.h"
 #include "privileges.h"
 
 namespace {
@@ -79,6 +85,7 @@ struct Arguments {
   long max_processes = -1;
   const char* cwd = nullptr;
   bool power_off = false;
+  const char* seccomp = nullptr;  // "guest" or "runtime"
   LinkArguments link;
   char** program = nullptr;
 };
@@ -111,6 +118,10 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
       char* end = nullptr;
       out.max_processes = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || out.max_processes <= 0) return false;
+    } else if (arg == "--seccomp" && i + 1 < argc) {
+      out.seccomp = argv[++i];
+      if (std::string_view(out.seccomp) != "guest" && std::string_view(out.seccomp) != "runtime")
+        return false;
     } else if (arg == "--power-off") {
       out.power_off = true;
     } else if (arg == "--cwd" && i + 1 < argc) {
@@ -137,6 +148,21 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
   return true;
 }
 
+// Copies what is there from `from` to `to`; false at end of file.
+bool relay(int from, int to) {
+  char buffer[65536];
+  const ssize_t n = ::read(from, buffer, sizeof buffer);
+  if (n < 0 && errno == EINTR) return true;
+  if (n <= 0) return false;
+  for (ssize_t done = 0; done < n;) {
+    const ssize_t wrote = ::write(to, buffer + done, static_cast<std::size_t>(n - done));
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) break;  // the console is gone: drop, never block init
+    done += wrote;
+  }
+  return true;
+}
+
 std::string describe_status(int status) {
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
   return "exited with status " + std::to_string(exit_status_of(status));
@@ -156,7 +182,8 @@ int main(int argc, char** argv) {
   if (!parse_arguments(argc, argv, args)) {
     std::fprintf(stderr,
                  "usage: oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]\n"
-                 "         [--cwd DIR] [--power-off] [--link DEVICE [--link-service "
+                 "         [--cwd DIR] [--seccomp guest|runtime] [--power-off] [--link DEVICE "
+                 "[--link-service "
                  "NAME=SOCKET]... [--link-forward SOCKET=NAME]...]\n"
                  "         -- PROGRAM [ARG...]\n");
     return kUsageExit;
@@ -185,11 +212,46 @@ int main(int argc, char** argv) {
   const rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
 
+  // Compiled here, before fork: the children only hand the program to the kernel.
+  std::optional<oxydra::sandbox::SeccompPlan> filter;
+  if (args.seccomp != nullptr) {
+    const bool runtime = std::string_view(args.seccomp) == "runtime";
+    auto plan = oxydra::sandbox::compile_seccomp_policy(
+        runtime ? oxydra::sandbox::SeccompList::runtime : oxydra::sandbox::SeccompList::guest,
+        runtime ? "oxydra-runtime-v1" : oxydra::sandbox::kSeccompPolicyName);
+    if (!plan) {
+      std::fprintf(stderr, "oxydra-guest-init: seccomp: %s\n", plan.error().message.c_str());
+      return kUsageExit;
+    }
+    filter = std::move(*plan);
+  }
+  const oxydra::sandbox::SeccompPlan* filter_plan = filter ? &*filter : nullptr;
+
   int shutdown_fd = -1;
   pid_t link = -1;
   if (!args.link.device.empty()) {
-    link = oxydra::guest_init::start_guest_link(args.link, args.uid, args.gid, shutdown_fd);
+    link = oxydra::guest_init::start_guest_link(args.link, args.uid, args.gid, filter_plan,
+                                                shutdown_fd);
     if (link < 0) return kUsageExit;
+  }
+
+  // In a VM, PROGRAM's output goes through init to the console, as a
+  // container's goes through its runtime: a pipe the guest's user owns, not
+  // the root-only console device.
+  int output[2][2] = {{-1, -1}, {-1, -1}};
+  if (!args.link.device.empty()) {
+    for (auto& pipe : output) {
+      if (::pipe2(pipe, O_CLOEXEC) != 0) {
+        complain("pipe", errno);
+        return kUsageExit;
+      }
+      // Its (root's, 0600) inode would otherwise refuse the guest's user
+      // reopening it through /proc/<pid>/fd, which a container allows.
+      if (args.uid > 0 &&
+          ::fchown(pipe[0], static_cast<uid_t>(args.uid), static_cast<gid_t>(args.gid)) != 0) {
+        complain("fchown pipe", errno);
+      }
+    }
   }
 
   pid_t child = ::fork();
@@ -199,6 +261,9 @@ int main(int argc, char** argv) {
   }
   if (child == 0) {
     ::setpgid(0, 0);
+    if (output[0][1] >= 0 && (::dup2(output[0][1], 1) < 0 || ::dup2(output[1][1], 2) < 0)) {
+      ::_exit(kExecFailedExit);
+    }
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (args.max_processes > 0) {
       const rlimit nproc{static_cast<rlim_t>(args.max_processes),
@@ -211,6 +276,12 @@ int main(int argc, char** argv) {
         ::_exit(kExecFailedExit);
       }
     }
+    if (filter_plan != nullptr) {
+      if (const int error = oxydra::sandbox::apply_seccomp(*filter_plan); error != 0) {
+        complain("seccomp", error);
+        ::_exit(kExecFailedExit);
+      }
+    }
     if (args.cwd != nullptr && ::chdir(args.cwd) != 0) {
       complain(args.cwd, errno);
       ::_exit(kExecFailedExit);
@@ -220,9 +291,22 @@ int main(int argc, char** argv) {
     ::_exit(kExecFailedExit);
   }
 
-  pollfd fds[3] = {{signals, POLLIN, 0}, {args.lifeline_fd, POLLIN, 0}, {shutdown_fd, POLLIN, 0}};
+  for (auto& pipe : output) {
+    if (pipe[1] >= 0) ::close(pipe[1]);
+  }
+  pollfd fds[5] = {{signals, POLLIN, 0},
+                   {args.lifeline_fd, POLLIN, 0},
+                   {shutdown_fd, POLLIN, 0},
+                   {output[0][0], POLLIN, 0},
+                   {output[1][0], POLLIN, 0}};
   for (;;) {
-    if (::poll(fds, 3, -1) < 0) {
+    for (int stream = 0; stream < 2; ++stream) {
+      if (fds[3 + stream].fd >= 0 && fds[3 + stream].revents != 0 &&
+          !relay(fds[3 + stream].fd, 1 + stream)) {
+        fds[3 + stream].fd = -1;
+      }
+    }
+    if (::poll(fds, 5, -1) < 0) {
       if (errno == EINTR) continue;
       complain("poll", errno);
       kill_everything(child);
@@ -266,6 +350,10 @@ int main(int argc, char** argv) {
       }
       if (done == child) {
         kill_everything(child);
+        for (int stream = 0; stream < 2; ++stream) {
+          while (fds[3 + stream].fd >= 0 && relay(fds[3 + stream].fd, 1 + stream)) {
+          }
+        }
         std::fprintf(stderr, "oxydra-guest-init: %s %s\n", args.program[0],
                      describe_status(status).c_str());
         return finish(args, exit_status_of(status));

@@ -25,11 +25,21 @@ write_init() {
 #   oxydra.shell_network=1  shell-vm: the egress proxy at /egress/egress.sock
 # The VM link is the virtio-serial port org.oxydra.link (docs/protocol.md).
 # The program runs as that uid under oxydra-guest-init --user (no capabilities,
-# no_new_privs); the link is init's lifeline to the host.
+# no_new_privs) with the same seccomp allow list as on the container tier
+# (--seccomp); the link is init's lifeline to the host.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# What a container runtime gives every guest and no udev makes here.
+ln -s /proc/self/fd /dev/fd
+ln -s fd/0 /dev/stdin
+ln -s fd/1 /dev/stdout
+ln -s fd/2 /dev/stderr
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts
+ln -sf pts/ptmx /dev/ptmx
+mount -t tmpfs -o mode=1777,size=64m,nosuid,nodev shm /dev/shm
 for m in $(cat /modules/order); do insmod "/modules/$m.ko" || echo "oxydra-initramfs: insmod $m failed"; done
 fail() { echo "oxydra-initramfs: $*"; poweroff -f; }
 if grep -q 'oxydra.probe=1' /proc/cmdline; then
@@ -76,7 +86,7 @@ if [ "$role" = shell-vm ]; then
     set -- "$@" --link-forward /egress/egress.sock=egress
     env="$env ALL_PROXY=socks5h://localhost/egress/egress.sock all_proxy=socks5h://localhost/egress/egress.sock"
   fi
-  set -- "$@" --link-service shell=/ipc/shell.sock --cwd /shared -- \
+  set -- "$@" --seccomp guest --link-service shell=/ipc/shell.sock --cwd /shared -- \
     /opt/oxydra/bin/shell-daemon --socket /ipc/shell.sock
 else
   w=/mnt/workspace
@@ -91,7 +101,7 @@ else
   env="HOME=/workspace/internal TMPDIR=/workspace/tmp"
   set -- "$@" --link-service gateway=/workspace/ipc/gateway/gateway.sock \
     --link-forward /workspace/ipc/shell/shell.sock=shell \
-    --link-forward /egress/egress.sock=egress --cwd /workspace
+    --link-forward /egress/egress.sock=egress --seccomp runtime --cwd /workspace
   # The envelope arrives on its own port, read once as standard input: never
   # on the kernel command line or a disk.
   bootstrap=$(port org.oxydra.bootstrap)

@@ -50,7 +50,10 @@ std::vector<Row> parse_rows(const std::string& text) {
 
 std::string format_table(const std::string& driver, const std::vector<Row>& rows) {
   std::ostringstream out;
-  out << "conformance table, container tier, driver " << driver << "\n"
+  out << "conformance table, "
+      << (driver == "micro_vm" ? std::string("micro_vm tier, qemu driver under software emulation")
+                               : "container tier, driver " + driver)
+      << "\n"
       << "prop  result  detail\n"
       << "----  ------  ------\n";
   for (int p = 1; p <= 18; ++p) {

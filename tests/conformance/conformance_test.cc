@@ -99,10 +99,23 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     write_configs();
   }
 
+  bool micro_vm() const { return driver_ == "micro_vm"; }
+
   // Empty when the driver can run here, else why not.
   std::string missing_support() {
     const std::string images = images_dir();
     if (images.empty()) return "no guest images directory (OXYDRA_IMAGES_DIR)";
+    if (micro_vm()) {
+      if (::geteuid() != 0) return "the micro_vm tier needs root here (cgroups, the VMM's uid)";
+      if (find_program("qemu-system-x86_64").empty())
+        return "QEMU is not installed (scripts/install-deps installs qemu-system-x86)";
+      for (const char* image : {"vmlinux", "initramfs.cpio.gz", "shell-vm.img", "oxydra-vm.img"}) {
+        if (!fs::exists(images + "/micro_vm/" + image))
+          return "no " + std::string(image) + " in " + images +
+                 "/micro_vm (scripts/build-microvm-images)";
+      }
+      return {};
+    }
     if (!fs::exists(images + "/container/shell-vm/usr/bin/bash") ||
         !fs::exists(images + "/container/oxydra-vm")) {
       return "no container guest images in " + images +
@@ -155,14 +168,18 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     std::string users = "[users." + user_ + "]\nconfig_path = \"user.toml\"\n\n";
     for (const auto& u : hostile_users_)
       users += "[users." + u + "]\nconfig_path = \"" + u + ".toml\"\n\n";
-    write_file(
-        dir_.file("runner.toml"),
-        "workspace_root = \"ws\"\ndefault_tier = \"container\"\nimages_dir = \"" + images_dir() +
-            "\"\n\n" + users + "[policy]\nshell_network = false\ncredential_envs = [\"" +
-            kCredentialEnv + "\"]\nmount_roots = [\"" + dir_.file("allowed") +
-            "\"]\nsecrets_dir = \"" + dir_.file("secrets") + "\"\negress_allow = [\"127.0.0.1:" +
-            std::to_string(allowed_service_.port()) + "\"]\n\n[container]\ndriver = \"" + driver_ +
-            "\"\n\n[supervision]\nstartup_timeout_secs = 60\nstop_timeout_secs = 5\n");
+    // micro_vm: software emulation, as this machine kind's KVM cannot boot a guest.
+    const std::string tier_section = micro_vm() ? "[micro_vm]\naccel = \"tcg\"\n"
+                                                : "[container]\ndriver = \"" + driver_ + "\"\n";
+    write_file(dir_.file("runner.toml"),
+               "workspace_root = \"ws\"\ndefault_tier = \"" +
+                   std::string(micro_vm() ? "micro_vm" : "container") + "\"\nimages_dir = \"" +
+                   images_dir() + "\"\n\n" + users +
+                   "[policy]\nshell_network = false\ncredential_envs = [\"" + kCredentialEnv +
+                   "\"]\nmount_roots = [\"" + dir_.file("allowed") + "\"]\nsecrets_dir = \"" +
+                   dir_.file("secrets") + "\"\negress_allow = [\"127.0.0.1:" +
+                   std::to_string(allowed_service_.port()) + "\"]\n\n" + tier_section +
+                   "\n[supervision]\nstartup_timeout_secs = 60\nstop_timeout_secs = 5\n");
     write_file(
         dir_.file("user.toml"),
         "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"env:" +
@@ -308,12 +325,14 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
 TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
   probe_hostile_configs();
 
-  // Start the user on the container tier (no --insecure).
+  // Start the user on the driver's tier (no --insecure). QEMU runs as the
+  // guest's uid: it must pass through the test's directory to the workspace.
+  ::chmod(dir_.path().c_str(), 0711);
   auto started = runner({"start", "--detach"});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   auto h = health();
   ASSERT_TRUE(h.value("healthy", false)) << h.dump(2);
-  ASSERT_EQ(h.value("sandbox_tier", ""), "container") << h.dump(2);
+  ASSERT_EQ(h.value("sandbox_tier", ""), micro_vm() ? "micro_vm" : "container") << h.dump(2);
   // A docker guest has no runtime process of the runner's: its pid is null.
   auto pid_of = [&](const char* key) -> pid_t {
     return h.contains(key) && h[key].is_number_integer() ? h[key].get<pid_t>() : -1;
@@ -377,6 +396,7 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
       "abstract_name=" + abstract_.name(),
       "baseline15=" + syscall_baseline15(),
       "log_marker=" + log_marker,
+      "host_boot_id=" + read_file("/proc/sys/kernel/random/boot_id").substr(0, 36),
   };
   auto exec_probes = [&](const std::string& which) {
     std::vector<std::string> argv = {"exec", "--", "bash", "/shared/.conformance/probes.sh",
@@ -429,6 +449,15 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
         inspected.exit_code != 0 ? "docker inspect of shell-vm failed: " + inspected.err
         : clean ? "docker inspect of shell-vm (env, cmd, mounts) holds no credential"
                 : "docker inspect of shell-vm holds the credential");
+  } else if (micro_vm()) {
+    // The VM's whole configuration is QEMU's command line (kernel arguments included).
+    for (const pid_t vmm : {sidecar_pid, runtime_pid}) {
+      const std::string cmdline = read_file("/proc/" + std::to_string(vmm) + "/cmdline");
+      add(5, !cmdline.empty() && cmdline.find(secret_) == std::string::npos,
+          cmdline.empty() ? "no command line for VMM pid " + std::to_string(vmm)
+                          : "QEMU command line of pid " + std::to_string(vmm) +
+                                " (kernel arguments included) holds no credential");
+    }
   } else if (bundle_text.empty()) {
     add_na(5, "no OCI bundle at " + bundle);
   } else {
@@ -463,10 +492,26 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
   const auto pids_max = trimmed(read_file("/sys/fs/cgroup/pids/" + shell_cgroup + "/pids.max"));
   const auto mem_max =
       trimmed(read_file("/sys/fs/cgroup/memory/" + shell_cgroup + "/memory.limit_in_bytes"));
-  add(9,
-      std::atoi(pids_max.c_str()) == kMaxProcesses &&
-          std::atoll(mem_max.c_str()) == kMaxMemoryMib * 1024LL * 1024LL,
-      "shell-vm cgroup pids.max " + pids_max + ", memory.limit_in_bytes " + mem_max);
+  if (micro_vm()) {
+    // The guest's memory is the VM's; its processes are bounded by the guest
+    // kernel (RLIMIT_NPROC); the VMM itself by its own cgroup.
+    std::string argv = read_file("/proc/" + std::to_string(sidecar_pid) + "/cmdline");
+    std::replace(argv.begin(), argv.end(), '\0', ' ');
+    const bool memory =
+        argv.find(" -m " + std::to_string(kMaxMemoryMib) + " ") != std::string::npos;
+    const bool nproc =
+        argv.find("oxydra.max_processes=" + std::to_string(kMaxProcesses)) != std::string::npos;
+    add(9, memory && nproc && std::atoll(mem_max.c_str()) > kMaxMemoryMib * 1024LL * 1024LL,
+        std::string("shell-vm VM: ") + (memory ? "" : "no ") + "-m " +
+            std::to_string(kMaxMemoryMib) + ", " + (nproc ? "" : "no ") +
+            "oxydra.max_processes=" + std::to_string(kMaxProcesses) +
+            "; the VMM's cgroup memory.limit_in_bytes " + mem_max + ", pids.max " + pids_max);
+  } else {
+    add(9,
+        std::atoi(pids_max.c_str()) == kMaxProcesses &&
+            std::atoll(mem_max.c_str()) == kMaxMemoryMib * 1024LL * 1024LL,
+        "shell-vm cgroup pids.max " + pids_max + ", memory.limit_in_bytes " + mem_max);
+  }
   std::atomic<bool> stressing{true};
   std::chrono::milliseconds worst{0};
   int samples = 0;
@@ -567,8 +612,27 @@ void ConformanceTest::probe_boundaries_from_the_host(const std::string& control_
 
   // 14: from oxydra-vm's network namespace, as its uid.
   const pid_t vm_root = driver_ == "docker" ? docker_init_pid("oxydra-vm") : runtime_pid;
-  const pid_t vm = find_process(vm_root, "oxydra-vm");
-  if (vm <= 0) {
+  const pid_t vm = micro_vm() ? runtime_pid : find_process(vm_root, "oxydra-vm");
+  if (micro_vm()) {
+    // A VM's only device to the outside would be a network device on QEMU's
+    // command line; without one, the VM link is the guest's only way out.
+    for (const std::string role : {"shell-vm", "oxydra-vm"}) {
+      const auto procs = cgroup_procs("pids", cgroup_of(role));
+      if (procs.empty()) {
+        add_na(14, "no VMM process in " + cgroup_of(role));
+        continue;
+      }
+      const pid_t vmm = *procs.begin();
+      std::string argv = read_file("/proc/" + std::to_string(vmm) + "/cmdline");
+      std::replace(argv.begin(), argv.end(), '\0', ' ');
+      bool device = false;
+      for (const char* flag : {" -netdev ", " -nic ", " -net ", "virtio-net"})
+        device = device || argv.find(flag) != std::string::npos;
+      add(14, !argv.empty() && !device,
+          role + " VM (QEMU pid " + std::to_string(vmm) + "): " +
+              (device ? "has a network device" : "no network device on QEMU's command line"));
+    }
+  } else if (vm <= 0) {
     add_na(14, "no oxydra-vm process found");
   } else {
     // The guest reaches the proxy through its bind mount; this probe runs on
@@ -618,7 +682,7 @@ void ConformanceTest::probe_boundaries_from_the_host(const std::string& control_
     rows_.push_back(row);
 }
 
-INSTANTIATE_TEST_SUITE_P(Drivers, ConformanceTest, ::testing::Values("oci", "docker"),
+INSTANTIATE_TEST_SUITE_P(Drivers, ConformanceTest, ::testing::Values("oci", "docker", "micro_vm"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace

@@ -51,8 +51,10 @@ int resolve(std::string_view name) {
   return seccomp_syscall_resolve_name(std::string(name).c_str());
 }
 
-Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan) {
-  for (const std::string_view name : seccomp_allowed_syscalls()) {
+Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan, SeccompList list) {
+  const auto allowed =
+      list == SeccompList::runtime ? seccomp_runtime_syscalls() : seccomp_allowed_syscalls();
+  for (const std::string_view name : allowed) {
     const int nr = resolve(name);
     if (nr < 0) continue;
     auto added = check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0),
@@ -66,6 +68,8 @@ Result<void> add_rules(scmp_filter_ctx ctx, SeccompPlan& plan) {
                  "seccomp_rule_add " + std::string(rule.name));
   };
   for (const auto& rule : seccomp_allowed_with_args()) {
+    // The runtime's list has no personality at all.
+    if (list == SeccompList::runtime && rule.name == "personality") continue;
     if (auto added = add_conditional(rule, SCMP_ACT_ALLOW); !added) return added;
   }
   // Refused by the default action already; a denial with an errno of its own
@@ -104,9 +108,9 @@ Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx) {
 
 }  // namespace
 
-Result<SeccompPlan> compile_seccomp_policy() {
+Result<SeccompPlan> compile_seccomp_policy(SeccompList list, std::string_view name) {
   SeccompPlan plan;
-  plan.policy = std::string(kSeccompPolicyName);
+  plan.policy = std::string(name);
   FilterContext ctx(seccomp_init(SCMP_ACT_ERRNO(kSeccompDefaultErrno)));
   if (!ctx) return tl::unexpected(hardening_error("seccomp_init", ENOMEM));
   // The native architecture only: i386 (int 0x80) and x32 calls would reach
@@ -121,7 +125,7 @@ Result<SeccompPlan> compile_seccomp_policy() {
       !r) {
     return tl::unexpected(r.error());
   }
-  if (auto r = add_rules(ctx.get(), plan); !r) return tl::unexpected(r.error());
+  if (auto r = add_rules(ctx.get(), plan, list); !r) return tl::unexpected(r.error());
   auto program = export_program(ctx.get());
   if (!program) return tl::unexpected(program.error());
   plan.program = std::move(*program);

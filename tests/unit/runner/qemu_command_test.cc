@@ -29,7 +29,7 @@ TEST(QemuCommand, MicrovmWithConfinedQemuAndReadOnlyRoot) {
   const auto argv = qemu_argv(guest);
   EXPECT_EQ(argv.front(), "/usr/bin/qemu-system-x86_64");
   EXPECT_TRUE(has(argv, "-M", "microvm,acpi=on"));
-  EXPECT_TRUE(has(argv, "-accel", "tcg"));
+  EXPECT_TRUE(has(argv, "-accel", "tcg,tb-size=64"));
   EXPECT_TRUE(has(argv, "-smp", "2"));
   EXPECT_TRUE(has(argv, "-m", "512"));
   EXPECT_TRUE(has(argv, "-append",

@@ -1,5 +1,7 @@
 #include "backends/micro_vm/guest_hello.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -50,6 +52,8 @@ GuestHello parse_guest_hello(const std::string& text) {
         hello.cap_eff = value;
       } else if (key == "seccomp") {
         hello.seccomp = std::stoi(value);
+      } else if (key == "seccomp_policy") {
+        hello.seccomp_policy = value;
       } else if (key == "root_ro") {
         hello.root_read_only = value == "1";
       }
@@ -77,6 +81,7 @@ EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgrou
     seccomp.mode = *hello.seccomp == 2   ? std::string(kSeccompFilter)
                    : *hello.seccomp == 1 ? std::string(kSeccompStrict)
                                          : std::string(kSeccompDisabled);
+    if (*hello.seccomp == 2) seccomp.policy = hello.seccomp_policy;
     report.seccomp = seccomp;
   }
   report.cgroup = cgroup.limits;
@@ -105,9 +110,17 @@ EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgrou
   report.vmm = vmm;
   report.notes.push_back("own kernel " + hello.kernel.value_or("(not reported)") + " under " +
                          accel.accel + ": " + accel.reason);
+  // A process that is not dumpable has its /proc files owned by root.
+  struct stat proc {};
+  const bool dumpable =
+      ::stat(("/proc/" + std::to_string(vmm_pid) + "/environ").c_str(), &proc) != 0 ||
+      proc.st_uid != 0;
   report.notes.push_back("VMM: QEMU as uid " + std::to_string(spec.uid) +
                          ", no_new_privs, -sandbox on (no spawn, no privilege changes), "
-                         "RLIMIT_CORE 0, no network device; dies with the runner");
+                         "RLIMIT_CORE 0, " +
+                         (dumpable ? std::string("DUMPABLE (oxydra-vmm-nodump.so not preloaded)")
+                                   : std::string("not dumpable")) +
+                         ", no network device; dies with the runner");
   report.notes.push_back("guest processes: RLIMIT_NPROC " + std::to_string(spec.max_processes) +
                          " for the guest's user; memory bounded by the VM's " +
                          std::to_string(spec.memory_mib) + " MiB");

@@ -40,9 +40,11 @@ using namespace std::chrono_literals;
 constexpr int kRuntimeVcpus = 1;
 constexpr std::int64_t kRuntimeMemoryMib = 384;
 constexpr std::int64_t kRuntimeProcesses = 128;
-// What QEMU needs beyond the guest's RAM under TCG (its translation cache,
-// the kernel image it maps, device state), measured in docs/benchmarks.md.
-constexpr std::uint64_t kVmmOverheadMib = 256;
+// What QEMU needs beyond the guest's RAM (the cgroup counts its page cache
+// too): under TCG its 64 MiB translation cache, the kernel image it maps,
+// device and 9p buffers (docs/benchmarks.md has the measured RSS).
+constexpr std::uint64_t kVmmOverheadTcgMib = 320;
+constexpr std::uint64_t kVmmOverheadKvmMib = 160;
 // QEMU's own threads (vCPUs, I/O, the 9p worker pool).
 constexpr std::uint64_t kVmmThreads = 256;
 
@@ -183,6 +185,10 @@ Result<void> MicroVmBackend::prepare() {
   for (const fs::path* dir : {&p.shared, &p.tmp, &p.vault, &p.layout.internal}) {
     if (auto reach = check_vmm_can_reach(*dir, owner, owner, X_OK); !reach) return reach;
   }
+  if (!vmm_->nodump_library().empty()) {
+    auto reach = check_vmm_can_reach(vmm_->nodump_library(), owner, owner, R_OK);
+    if (!reach) return reach;
+  }
   return {};
 }
 
@@ -237,7 +243,8 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
   if (!sidecar) bootstrap_port_.reset();
   remove_vmm_cgroup(spec.name);
   VmmLimits limits;
-  limits.memory_bytes = (static_cast<std::uint64_t>(spec.memory_mib) + kVmmOverheadMib) << 20;
+  const std::uint64_t overhead = spec.accel == "kvm" ? kVmmOverheadKvmMib : kVmmOverheadTcgMib;
+  limits.memory_bytes = (static_cast<std::uint64_t>(spec.memory_mib) + overhead) << 20;
   limits.pids = kVmmThreads;
   limits.cpus = spec.vcpus;
   auto cgroup = make_vmm_cgroup(spec.name, limits);

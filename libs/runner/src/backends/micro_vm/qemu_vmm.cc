@@ -47,6 +47,9 @@ Result<std::unique_ptr<QemuVmm>> QemuVmm::locate(const RunnerConfig& runner) {
   vmm->shell_disk_ = c.shell_vm_rootfs.empty() ? images / "shell-vm.img" : c.shell_vm_rootfs;
   vmm->oxydra_disk_ = c.oxydra_vm_rootfs.empty() ? images / "oxydra-vm.img" : c.oxydra_vm_rootfs;
   vmm->operator_args_ = c.kernel_args;
+  std::error_code ec;
+  const fs::path nodump = fs::read_symlink("/proc/self/exe", ec).parent_path() / kNoDumpLibrary;
+  if (!ec && ::access(nodump.c_str(), R_OK) == 0) vmm->nodump_ = nodump;
   vmm->host_mhz_ = host_cpu_mhz();
   return vmm;
 }
@@ -91,6 +94,7 @@ Result<StartedVm> QemuVmm::start(const VmSpec& spec) const {
   request.executable = qemu_;
   request.argv = qemu_argv(guest);
   request.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+  if (!nodump_.empty()) request.env.push_back("LD_PRELOAD=" + nodump_.string());
   request.cgroup_procs = spec.cgroup_procs;
   request.identity =
       SpawnIdentity{spec.uid, spec.uid, spec.accel == "kvm" ? kvm_groups() : std::vector<gid_t>{}};

@@ -38,9 +38,12 @@ struct StartedVm {
   std::filesystem::path link_socket;
 };
 
+// Preloaded into QEMU to make it not dumpable (apps/oxydra-runner/vmm_nodump.cc).
+inline constexpr const char* kNoDumpLibrary = "oxydra-vmm-nodump.so";
+
 // The qemu driver: QEMU's microvm machine, run as the guest's host uid with
-// no_new_privs, its own seccomp filter (-sandbox on), no core dumps, in a
-// cgroup of its own, killed with the runner (PR_SET_PDEATHSIG).
+// no_new_privs, its own seccomp filter (-sandbox on), no core dumps and not
+// dumpable, in a cgroup of its own, killed with the runner (PR_SET_PDEATHSIG).
 class QemuVmm {
  public:
   static Result<std::unique_ptr<QemuVmm>> locate(const RunnerConfig& runner);
@@ -52,6 +55,8 @@ class QemuVmm {
   const std::filesystem::path& shell_vm_disk() const { return shell_disk_; }
   const std::filesystem::path& oxydra_vm_disk() const { return oxydra_disk_; }
   const std::string& version() const { return version_; }
+  // The preload that makes QEMU not dumpable; empty when it is not installed.
+  const std::filesystem::path& nodump_library() const { return nodump_; }
   // The probe guest for choose_accel(): the project's kernel and initramfs.
   QemuGuest probe_guest() const;
 
@@ -62,6 +67,7 @@ class QemuVmm {
   std::string version_;
   std::filesystem::path kernel_, initramfs_, shell_disk_, oxydra_disk_;
   std::string operator_args_;
+  std::filesystem::path nodump_;
   long host_mhz_ = 0;
 };
 
