@@ -1,7 +1,8 @@
 // oxydra-guest-init: PID 1 of a container guest.
 //
 //   oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]
-//                     [--cwd DIR] [--seccomp guest|runtime] [--power-off] [--link DEVICE
+//                     [--cwd DIR] [--cgroup DIR] [--seccomp guest|runtime] [--power-off] [--link
+//                     DEVICE
 //                     [--link-service NAME=SOCKET]...
 //                                    [--link-forward SOCKET=NAME]...]
 //                     -- PROGRAM [ARG...]
@@ -10,6 +11,8 @@
 // no supplementary groups, an empty capability bounding set and
 // no_new_privs. Containers get the same from the OCI runtime instead.
 // --cwd: PROGRAM's working directory.
+// --cgroup DIR (VM guests): PROGRAM joins this cgroup (its memory and pids
+// limits) before it drops its privileges; init and the link stay outside.
 // --seccomp guest|runtime (VM guests; a container gets it from its runtime):
 // the allow list of libs/sandbox (every guest's, or oxydra-vm's narrower
 // one), applied to PROGRAM and the link process after the privileges drop.
@@ -84,6 +87,7 @@ struct Arguments {
   long gid = -1;
   long max_processes = -1;
   const char* cwd = nullptr;
+  const char* cgroup = nullptr;  // a cgroup v2 directory PROGRAM joins
   bool power_off = false;
   const char* seccomp = nullptr;  // "guest" or "runtime"
   LinkArguments link;
@@ -124,6 +128,8 @@ bool parse_arguments(int argc, char** argv, Arguments& out) {
         return false;
     } else if (arg == "--power-off") {
       out.power_off = true;
+    } else if (arg == "--cgroup" && i + 1 < argc) {
+      out.cgroup = argv[++i];
     } else if (arg == "--cwd" && i + 1 < argc) {
       out.cwd = argv[++i];
     } else if (arg == "--link" && i + 1 < argc) {
@@ -182,7 +188,8 @@ int main(int argc, char** argv) {
   if (!parse_arguments(argc, argv, args)) {
     std::fprintf(stderr,
                  "usage: oxydra-guest-init [--lifeline-fd N] [--user UID:GID] [--max-processes N]\n"
-                 "         [--cwd DIR] [--seccomp guest|runtime] [--power-off] [--link DEVICE "
+                 "         [--cwd DIR] [--cgroup DIR] [--seccomp guest|runtime] [--power-off] "
+                 "[--link DEVICE "
                  "[--link-service "
                  "NAME=SOCKET]... [--link-forward SOCKET=NAME]...]\n"
                  "         -- PROGRAM [ARG...]\n");
@@ -265,6 +272,15 @@ int main(int argc, char** argv) {
       ::_exit(kExecFailedExit);
     }
     ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    if (args.cgroup != nullptr) {
+      const std::string procs = std::string(args.cgroup) + "/cgroup.procs";
+      const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::write(fd, "0", 1) != 1) {
+        complain(procs.c_str(), errno);
+        ::_exit(kExecFailedExit);
+      }
+      ::close(fd);
+    }
     if (args.max_processes > 0) {
       const rlimit nproc{static_cast<rlim_t>(args.max_processes),
                          static_cast<rlim_t>(args.max_processes)};

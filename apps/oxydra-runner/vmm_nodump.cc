@@ -9,6 +9,8 @@
 
 namespace {
 
-__attribute__((constructor)) void make_not_dumpable() { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+__attribute__((constructor)) void make_not_dumpable() {
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 }  // namespace

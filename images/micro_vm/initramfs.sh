@@ -18,10 +18,16 @@ write_init() {
 #                           port org.oxydra.bootstrap; the gateway offered to the
 #                           host (service "gateway"), the shell daemon and the
 #                           egress proxy reached through the host
+#   oxydra.link=vsock:PORT  the VM link on a vsock port (Firecracker) instead of
+#                           the virtio-serial port org.oxydra.link (QEMU)
 #   oxydra.uid=N            the guest's user (default 1000); the runner gives
 #                           the host uid that owns the user's directories, so
 #                           the 9p shares need no id mapping
-#   oxydra.max_processes=N  RLIMIT_NPROC of the guest's user
+#   oxydra.max_processes=N  RLIMIT_NPROC of the guest's user, and pids.max of
+#                           the cgroup its program runs in
+#   oxydra.memory_mib=N     memory.max of that cgroup (the VM has some more, so
+#                           the kernel, init and the link keep room when the
+#                           user's processes hit the limit)
 #   oxydra.shell_network=1  shell-vm: the egress proxy at /egress/egress.sock
 # The VM link is the virtio-serial port org.oxydra.link (docs/protocol.md).
 # The program runs as that uid under oxydra-guest-init --user (no capabilities,
@@ -46,7 +52,7 @@ if grep -q 'oxydra.probe=1' /proc/cmdline; then
   echo "oxydra-initramfs: up $(cut -d' ' -f1 /proc/uptime) kernel $(uname -r) ports $(ls /sys/class/virtio-ports 2>/dev/null | wc -l)"
   poweroff -f
 fi
-arg() { sed -n "s/.*oxydra\.$1=\([a-z0-9-]*\).*/\1/p" /proc/cmdline; }
+arg() { sed -n "s/.*oxydra\.$1=\([a-z0-9:-]*\).*/\1/p" /proc/cmdline; }
 role=$(arg role)
 case "$role" in shell-vm | oxydra-vm) ;; *) fail "no oxydra.role=shell-vm|oxydra-vm on the kernel command line" ;; esac
 uid=$(arg uid)
@@ -71,11 +77,21 @@ port() {
 }
 share() { mount -t 9p -o "$p9,$3,nosuid,nodev" "$1" "$2" || fail "cannot mount the $1 share"; }
 own_tmpfs() { mount -t tmpfs -o "mode=0700,uid=$uid,gid=$uid,size=1m,nosuid,nodev,noexec" "$1" "$2"; }
-link=$(port org.oxydra.link)
+# The link: a virtio-serial port (QEMU), or oxydra.link=vsock:PORT (Firecracker).
+link=$(arg link)
+[ -n "$link" ] || link=$(port org.oxydra.link)
 init=/opt/oxydra/bin/oxydra-guest-init
 set -- --user "$uid:$uid" --power-off --link "$link"
 nproc=$(arg max_processes)
 [ -n "$nproc" ] && set -- "$@" --max-processes "$nproc"
+# The program and everything it starts run in a cgroup of their own.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
+echo "+memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+mkdir /sys/fs/cgroup/guest
+memory=$(arg memory_mib)
+[ -n "$memory" ] && echo $((memory * 1024 * 1024)) >/sys/fs/cgroup/guest/memory.max
+[ -n "$nproc" ] && echo "$nproc" >/sys/fs/cgroup/guest/pids.max
+set -- "$@" --cgroup /sys/fs/cgroup/guest
 if [ "$role" = shell-vm ]; then
   share shared /mnt/shared rw
   share tmp /mnt/tmp rw

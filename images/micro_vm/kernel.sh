@@ -42,9 +42,10 @@ extract_vmlinux() {
 }
 
 # The modules the initramfs loads, in dependency order (tiers.md: console
-# and 9p; virtio_blk and ext4 for the root disks).
+# and 9p; virtio_blk and ext4 for the root disks; vsock for Firecracker's link).
 microvm_modules=(virtio_ring virtio virtio_mmio virtio_console virtio_blk 9pnet 9pnet_virtio
-  netfs fscache 9p crc16 crc32c_generic mbcache jbd2 ext4)
+  netfs fscache 9p crc16 crc32c_generic mbcache jbd2 ext4
+  vsock vmw_vsock_virtio_transport_common vmw_vsock_virtio_transport)
 
 # unpack_kernel DEB OUT_DIR: OUT_DIR/vmlinux, OUT_DIR/modules/*.ko, OUT_DIR/release.
 unpack_kernel() {

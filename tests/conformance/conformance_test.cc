@@ -498,13 +498,13 @@ TEST_P(ConformanceTest, ShellVmHoldsEveryProperty) {
     std::string argv = read_file("/proc/" + std::to_string(sidecar_pid) + "/cmdline");
     std::replace(argv.begin(), argv.end(), '\0', ' ');
     const bool memory =
-        argv.find(" -m " + std::to_string(kMaxMemoryMib) + " ") != std::string::npos;
+        argv.find("oxydra.memory_mib=" + std::to_string(kMaxMemoryMib)) != std::string::npos;
     const bool nproc =
         argv.find("oxydra.max_processes=" + std::to_string(kMaxProcesses)) != std::string::npos;
     add(9, memory && nproc && std::atoll(mem_max.c_str()) > kMaxMemoryMib * 1024LL * 1024LL,
-        std::string("shell-vm VM: ") + (memory ? "" : "no ") + "-m " +
-            std::to_string(kMaxMemoryMib) + ", " + (nproc ? "" : "no ") +
-            "oxydra.max_processes=" + std::to_string(kMaxProcesses) +
+        std::string("shell-vm VM: ") + (memory ? "" : "no ") + "oxydra.memory_mib=" +
+            std::to_string(kMaxMemoryMib) + " (the guest cgroup's memory.max), " +
+            (nproc ? "" : "no ") + "oxydra.max_processes=" + std::to_string(kMaxProcesses) +
             "; the VMM's cgroup memory.limit_in_bytes " + mem_max + ", pids.max " + pids_max);
   } else {
     add(9,

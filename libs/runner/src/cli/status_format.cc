@@ -77,7 +77,21 @@ void enforcement(Table& t, const std::string& role, const json& report) {
     t.more(in + "limits         memory " + text(c, "memory", "-") + " bytes, processes " +
            text(c, "pids", "-") + " (" + text(c, "source", "") + ")");
   }
-  if (const auto& ns = report.value("namespaces", json()); ns.is_object()) {
+  const auto& vmm = report.value("vmm", json());
+  if (vmm.is_object()) {
+    // A VM's isolation is its own kernel: host namespaces do not apply.
+    t.more(in + "vm             " + text(vmm, "name") + " (" + text(vmm, "version", "?") + "), " +
+           text(vmm, "accel") + ", guest kernel " + text(vmm, "guest_kernel", "unknown") + ", " +
+           text(vmm, "vcpus", "?") + " vCPU, " + text(vmm, "memory_mib", "?") + " MiB, VMM RSS " +
+           text(vmm, "vmm_rss_mib", "?") + " MiB");
+    if (auto shares = join(vmm.value("shares", json())); !shares.empty())
+      t.more(in + "  shares: " + shares);
+    t.more(in + "root fs        " +
+           (report.value("rootfs_read_only", json()).is_boolean()
+                ? (report["rootfs_read_only"].get<bool>() ? std::string("read-only")
+                                                          : std::string("writable"))
+                : std::string("unknown")));
+  } else if (const auto& ns = report.value("namespaces", json()); ns.is_object()) {
     std::string own;
     for (const auto& [kind, value] : ns.items()) {
       if (value.is_boolean() && value.get<bool>()) own += (own.empty() ? "" : ", ") + kind;

@@ -65,8 +65,8 @@ GuestHello parse_guest_hello(const std::string& text) {
 }
 
 EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgroup,
-                                 const VmSpec& spec, const AccelChoice& accel,
-                                 const std::string& vmm_version, pid_t vmm_pid) {
+                                 const VmSpec& spec, const AccelChoice& accel, const Vmm& vmm,
+                                 pid_t vmm_pid) {
   EnforcementReport report;
   // Namespaces are a container's tools: a VM guest has a kernel of its own,
   // so the host's namespaces say nothing about it (null: not applicable).
@@ -86,28 +86,32 @@ EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgrou
   }
   report.cgroup = cgroup.limits;
   std::vector<std::string> writable;
-  VmmInfo vmm;
-  vmm.name = "qemu";
-  vmm.accel = accel.accel;
-  vmm.accel_reason = accel.reason;
-  vmm.version = vmm_version;
-  vmm.guest_kernel = hello.kernel;
-  vmm.vcpus = spec.vcpus;
-  vmm.memory_mib = static_cast<std::uint64_t>(spec.memory_mib);
-  vmm.vmm_rss_mib = rss_mib(vmm_pid);
-  vmm.devices = {"virtio-blk root disk (read-only)", "virtio-serial org.oxydra.link"};
-  if (spec.bootstrap_port) vmm.devices.push_back("virtio-serial org.oxydra.bootstrap");
+  VmmInfo info;
+  info.name = vmm.name();
+  info.accel = accel.accel;
+  info.accel_reason = accel.reason;
+  info.version = vmm.version();
+  info.guest_kernel = hello.kernel;
+  info.vcpus = spec.vcpus;
+  info.memory_mib = static_cast<std::uint64_t>(spec.memory_mib);
+  info.vmm_rss_mib = rss_mib(vmm_pid);
+  const bool qemu = vmm.name() == "qemu";
+  info.devices = {"virtio-blk root disk (read-only)",
+                  qemu ? "virtio-serial org.oxydra.link" : "vsock (link on port 1024)"};
+  if (spec.bootstrap_port)
+    info.devices.push_back(qemu ? "virtio-serial org.oxydra.bootstrap"
+                                : "vsock (envelope on port 1025)");
   const bool sidecar = spec.role == GuestRole::sidecar;
   for (const auto& share : spec.shares) {
     const std::string inside = (sidecar ? "/" : "/workspace/") + share.tag;
-    vmm.devices.push_back("virtio-9p " + share.tag);
-    vmm.shares.push_back(share.tag + " -> " + inside + " (9p, " +
-                         (share.read_only ? "read-only" : "read-write") + ")");
+    info.devices.push_back("virtio-9p " + share.tag);
+    info.shares.push_back(share.tag + " -> " + inside + " (9p, " +
+                          (share.read_only ? "read-only" : "read-write") + ")");
     if (!share.read_only) writable.push_back(inside);
   }
   writable.push_back(sidecar ? "/ipc (tmpfs, 1 MiB)" : "/workspace/ipc (tmpfs, 1 MiB)");
   report.writable_paths = writable;
-  report.vmm = vmm;
+  report.vmm = info;
   report.notes.push_back("own kernel " + hello.kernel.value_or("(not reported)") + " under " +
                          accel.accel + ": " + accel.reason);
   // A process that is not dumpable has its /proc files owned by root.
@@ -115,15 +119,22 @@ EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgrou
   const bool dumpable =
       ::stat(("/proc/" + std::to_string(vmm_pid) + "/environ").c_str(), &proc) != 0 ||
       proc.st_uid != 0;
-  report.notes.push_back("VMM: QEMU as uid " + std::to_string(spec.uid) +
-                         ", no_new_privs, -sandbox on (no spawn, no privilege changes), "
-                         "RLIMIT_CORE 0, " +
-                         (dumpable ? std::string("DUMPABLE (oxydra-vmm-nodump.so not preloaded)")
-                                   : std::string("not dumpable")) +
-                         ", no network device; dies with the runner");
-  report.notes.push_back("guest processes: RLIMIT_NPROC " + std::to_string(spec.max_processes) +
-                         " for the guest's user; memory bounded by the VM's " +
-                         std::to_string(spec.memory_mib) + " MiB");
+  if (!qemu) {
+    report.notes.push_back(
+        "firecracker driver: tested only against a peer speaking Firecracker's documented API "
+        "and vsock handshake, never against a real Firecracker");
+  }
+  report.notes.push_back(
+      "VMM: " + vmm.name() + " as uid " + std::to_string(spec.uid) + ", no_new_privs, " +
+      (qemu ? "-sandbox on (no spawn, no privilege changes), " : "") + "RLIMIT_CORE 0, " +
+      (dumpable ? std::string("DUMPABLE (") + kNoDumpLibrary + " not preloaded)"
+                : std::string("not dumpable")) +
+      ", no network device; dies with the runner");
+  report.notes.push_back(
+      "guest processes: a cgroup inside the VM (memory.max and pids.max, "
+      "see the kernel arguments) and RLIMIT_NPROC " +
+      std::to_string(spec.max_processes) + "; the VM has " + std::to_string(spec.memory_mib) +
+      " MiB");
   return report;
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "backends/micro_vm/accel_probe.h"
-#include "backends/micro_vm/qemu_vmm.h"
+#include "backends/micro_vm/vmm.h"
 #include "backends/micro_vm/vmm_cgroup.h"
 #include "oxydra/types/enforcement_report.h"
 
@@ -30,7 +30,7 @@ GuestHello parse_guest_hello(const std::string& text);
 // The report of one VM guest: the guest's own measurements (read back over
 // the link), the VMM's (its process, cgroup and command line) and the devices.
 EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgroup,
-                                 const VmSpec& spec, const AccelChoice& accel,
-                                 const std::string& vmm_version, pid_t vmm_pid);
+                                 const VmSpec& spec, const AccelChoice& accel, const Vmm& vmm,
+                                 pid_t vmm_pid);
 
 }  // namespace oxydra::runner

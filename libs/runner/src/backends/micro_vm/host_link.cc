@@ -10,28 +10,38 @@
 
 #include <spdlog/spdlog.h>
 
+#include "oxydra/sandbox/connect.h"
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/sys/unix_connect.h"
 
 namespace oxydra::runner {
 
-Result<std::unique_ptr<HostLink>> HostLink::connect(
-    const std::string& socket, vmlink::LinkOptions options, std::chrono::milliseconds timeout,
-    const std::function<std::optional<std::string>()>& gone) {
+Result<sys::UniqueFd> connect_guest_port(const sandbox::ParsedEndpoint& endpoint,
+                                         std::chrono::milliseconds timeout,
+                                         const std::function<std::optional<std::string>()>& gone) {
   const auto deadline = sys::Clock::now() + timeout;
-  sys::UniqueFd fd;
-  std::error_code error;
-  while (!fd) {
+  for (;;) {
     if (auto why = gone ? gone() : std::nullopt) {
-      return fail(ErrorCode::guest_exited, *why + " before its link was connected");
+      return fail(ErrorCode::guest_exited,
+                  *why + " before its port " + endpoint.describe() + " answered");
     }
-    fd = sys::connect_unix_once(socket, deadline, sys::FdMode::nonblocking, error);
-    if (fd) break;
-    if (!sys::connect_retryable(error) || sys::Clock::now() >= deadline) {
-      return tl::unexpected(errno_error("connect " + socket, error.value()));
+    // Short attempts, so that a VMM that died is noticed between them.
+    sandbox::ConnectOptions options;
+    options.deadline = std::chrono::milliseconds(200);
+    options.attempt_timeout = std::chrono::milliseconds(1000);
+    auto fd = sandbox::connect_endpoint(endpoint, options);
+    if (fd) return fd;
+    if (fd.error().code == ErrorCode::sidecar_protocol_error || sys::Clock::now() >= deadline) {
+      return tl::unexpected(fd.error());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+Result<std::unique_ptr<HostLink>> HostLink::connect(
+    const sandbox::ParsedEndpoint& endpoint, vmlink::LinkOptions options,
+    std::chrono::milliseconds timeout, const std::function<std::optional<std::string>()>& gone) {
+  auto fd = connect_guest_port(endpoint, timeout, gone);
+  if (!fd) return tl::unexpected(fd.error());
   std::unique_ptr<HostLink> link(new HostLink());
   HostLink* self = link.get();
   options.odd_channels = true;
@@ -40,7 +50,7 @@ Result<std::unique_ptr<HostLink>> HostLink::connect(
     self->hello_ = text;
     self->changed_.notify_all();
   };
-  link->link_ = std::make_unique<vmlink::Link>(std::move(fd), std::move(options));
+  link->link_ = std::make_unique<vmlink::Link>(std::move(*fd), std::move(options));
   link->thread_ = std::thread([self] {
     std::string why = self->link_->run();
     std::lock_guard lock(self->mutex_);

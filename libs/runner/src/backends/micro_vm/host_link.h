@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "oxydra/sandbox/endpoint.h"
+#include "oxydra/sys/unique_fd.h"
 #include "oxydra/types/error.h"
 #include "oxydra/vmlink/link.h"
 
@@ -19,11 +21,12 @@ namespace oxydra::runner {
 // runner's loop never waits on a guest.
 class HostLink {
  public:
-  // Connects to `socket`, retrying until `timeout` or until `gone` says the
-  // VMM ended (its answer is the error).
+  // Connects to the guest's link (a VMM's socket; for Firecracker with the
+  // vsock handshake), retrying until `timeout` or until `gone` says the VMM
+  // ended (its answer is the error).
   static Result<std::unique_ptr<HostLink>> connect(
-      const std::string& socket, vmlink::LinkOptions options, std::chrono::milliseconds timeout,
-      const std::function<std::optional<std::string>()>& gone);
+      const sandbox::ParsedEndpoint& endpoint, vmlink::LinkOptions options,
+      std::chrono::milliseconds timeout, const std::function<std::optional<std::string>()>& gone);
   ~HostLink();
   HostLink(const HostLink&) = delete;
   HostLink& operator=(const HostLink&) = delete;
@@ -45,6 +48,13 @@ class HostLink {
   std::optional<std::string> hello_;
   std::optional<std::string> ended_;  // why the link ended
 };
+
+// A connection to a guest port (the link, the envelope): the VMM's Unix
+// socket, or Firecracker's with "CONNECT <port>"; retried until `timeout`
+// or until `gone` has an answer.
+Result<sys::UniqueFd> connect_guest_port(const sandbox::ParsedEndpoint& endpoint,
+                                         std::chrono::milliseconds timeout,
+                                         const std::function<std::optional<std::string>()>& gone);
 
 // A Unix socket the runner listens on for a link's forward: made fresh at
 // `path` (a stale one replaced), mode 0600, root's.

@@ -19,7 +19,7 @@
 #include "backends/container/guest_ids.h"
 #include "backends/container/guest_ownership.h"
 #include "backends/envelope_delivery.h"
-#include "backends/micro_vm/accel_cache.h"
+#include "backends/micro_vm/firecracker_vmm.h"
 #include "backends/micro_vm/guest_hello.h"
 #include "backends/micro_vm/host_link.h"
 #include "backends/micro_vm/qemu_vmm.h"
@@ -38,8 +38,10 @@ using namespace std::chrono_literals;
 
 // oxydra-vm needs far less than a user's shell; its VM gets fixed sizes.
 constexpr int kRuntimeVcpus = 1;
-constexpr std::int64_t kRuntimeMemoryMib = 384;
+constexpr std::int64_t kRuntimeMemoryMib = 320;
 constexpr std::int64_t kRuntimeProcesses = 128;
+// What a guest's kernel, init and link need beyond its programs' limit.
+constexpr std::int64_t kGuestKernelMib = 64;
 // What QEMU needs beyond the guest's RAM (the cgroup counts its page cache
 // too): under TCG its 64 MiB translation cache, the kernel image it maps,
 // device and 9p buffers (docs/benchmarks.md has the measured RSS).
@@ -112,12 +114,13 @@ class MicroVmBackend final : public Backend {
   void kill_vmm(pid_t pid);
 
   const BackendContext context_;
-  std::unique_ptr<QemuVmm> vmm_;
+  std::unique_ptr<Vmm> vmm_;
   std::optional<AccelChoice> accel_;
   std::map<GuestRole, std::unique_ptr<HostLink>> links_;
   // Held open while the guest runs: QEMU drops what the guest has not yet
   // read from its port when the host's side closes.
   sys::UniqueFd bootstrap_port_;
+  std::optional<sandbox::ParsedEndpoint> bootstrap_;  // where oxydra-vm's VM reads its envelope
   std::vector<std::string> disk_notes_;
 };
 
@@ -147,13 +150,18 @@ Result<void> MicroVmBackend::attach_disk_quotas() {
 Result<void> MicroVmBackend::prepare() {
   const UserPolicy& p = policy();
   if (!vmm_) {
-    auto vmm = QemuVmm::locate(context_.runner);
+    Result<std::unique_ptr<Vmm>> vmm = fail(ErrorCode::internal, "unknown vmm");
+    if (config().vmm == MicroVmm::firecracker) {
+      vmm = FirecrackerVmm::locate(context_.runner);
+    } else {
+      vmm = QemuVmm::locate(context_.runner);
+    }
     if (!vmm) return tl::unexpected(vmm.error());
     vmm_ = std::move(*vmm);
   }
   if (auto checked = vmm_->check_images(); !checked) return checked;
   if (!accel_) {
-    accel_ = cached_accel_choice(*vmm_, config().accel);
+    accel_ = vmm_->choose_accel(config().accel);
     if (accel_->accel == "tcg") spdlog::warn("micro_vm: {}", accel_->reason);
   }
   if (auto bounded = attach_disk_quotas(); !bounded) return bounded;
@@ -222,11 +230,15 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
   spec.accel = accel_->accel;
   spec.uid = guest_uid();
   spec.vcpus = sidecar ? static_cast<int>(p.resources.max_vcpus) : kRuntimeVcpus;
-  spec.memory_mib = sidecar ? p.resources.max_memory_mib : kRuntimeMemoryMib;
+  const std::int64_t guest_memory = sidecar ? p.resources.max_memory_mib : kRuntimeMemoryMib;
+  // The VM gets room beyond the user's limit for its kernel, init and link;
+  // the user's processes are held to the limit by a cgroup inside.
+  spec.memory_mib = guest_memory + kGuestKernelMib;
   spec.max_processes = sidecar ? p.resources.max_processes : kRuntimeProcesses;
   spec.kernel_args = "oxydra.role=" + role_name(role) +
                      " oxydra.uid=" + std::to_string(guest_uid()) +
-                     " oxydra.max_processes=" + std::to_string(spec.max_processes);
+                     " oxydra.max_processes=" + std::to_string(spec.max_processes) +
+                     " oxydra.memory_mib=" + std::to_string(guest_memory);
   if (sidecar && p.shell_network) spec.kernel_args += " oxydra.shell_network=1";
   if (sidecar) {
     spec.shares = {{"shared", p.shared, false}, {"tmp", p.tmp, false}};
@@ -240,7 +252,10 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
 
   // Start from nothing: no leftover of an earlier run of this guest.
   links_.erase(role);
-  if (!sidecar) bootstrap_port_.reset();
+  if (!sidecar) {
+    bootstrap_port_.reset();
+    bootstrap_ = std::nullopt;
+  }
   remove_vmm_cgroup(spec.name);
   VmmLimits limits;
   const std::uint64_t overhead = spec.accel == "kvm" ? kVmmOverheadKvmMib : kVmmOverheadTcgMib;
@@ -255,6 +270,7 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
   if (!started) return tl::unexpected(started.error());
   context_.output.attach(role, GuestStream::stdout_stream, std::move(started->stdout_read));
   context_.output.attach(role, GuestStream::stderr_stream, std::move(started->stderr_read));
+  if (started->bootstrap) bootstrap_ = started->bootstrap;
   const pid_t pid = started->pid;
   GuestHandle guest;
   guest.role = role;
@@ -282,15 +298,14 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
     return tl::unexpected(out);
   };
 
-  auto link = HostLink::connect(started->link_socket.string(), std::move(link_options),
-                                boot_timeout(), gone);
+  auto link = HostLink::connect(started->link, std::move(link_options), boot_timeout(), gone);
   if (!link) return fail_boot(link.error());
   auto hello = (*link)->wait_hello(boot_timeout(), gone);
   if (!hello) return fail_boot(hello.error());
   links_[role] = std::move(*link);
 
   const GuestHello said = parse_guest_hello(*hello);
-  EnforcementReport report = vm_enforcement(said, *cgroup, spec, *accel_, vmm_->version(), pid);
+  EnforcementReport report = vm_enforcement(said, *cgroup, spec, *accel_, *vmm_, pid);
   if (sidecar) {
     report.network = std::string(p.shell_network ? kNetworkEgressProxy : kNetworkNone);
   } else {
@@ -344,16 +359,14 @@ Result<GuestHandle> MicroVmBackend::start_runtime(const EnvelopeFactory& make_en
   if (!envelope) return fail_start(envelope.error());
   // The guest reads its envelope from its own port; QEMU holds what we write
   // until the guest opens it.
-  const fs::path port = run_dir(GuestRole::runtime) / "bootstrap.sock";
-  std::error_code error;
-  auto fd = sys::connect_unix(port.string(), sys::Clock::now() + boot_timeout(),
-                              sys::FdMode::blocking, error);
-  if (!fd) return fail_start(errno_error("connect " + port.string(), error.value()));
-  auto sent = deliver_to_container(fd.get(), std::move(*envelope), kGuestWorkspace,
+  if (!bootstrap_) return fail_start(Error{ErrorCode::internal, "the VM has no envelope port"});
+  auto fd = connect_guest_port(*bootstrap_, boot_timeout(), {});
+  if (!fd) return fail_start(fd.error());
+  auto sent = deliver_to_container(fd->get(), std::move(*envelope), kGuestWorkspace,
                                    std::chrono::duration_cast<std::chrono::seconds>(boot_timeout()),
                                    guest->describe);
   if (!sent) return fail_start(sent.error());
-  bootstrap_port_ = std::move(fd);
+  bootstrap_port_ = std::move(*fd);
   return std::move(*guest);
 }
 
@@ -395,11 +408,6 @@ void MicroVmBackend::stop(const GuestHandle& guest, std::chrono::milliseconds gr
 }  // namespace
 
 Result<std::unique_ptr<Backend>> make_micro_vm_backend(const BackendContext& context) {
-  if (context.runner.micro_vm.vmm == MicroVmm::firecracker) {
-    return fail(ErrorCode::tier_unavailable,
-                "the micro_vm tier with vmm \"firecracker\" needs a host where Firecracker runs "
-                "(KVM); its driver has been tested only against a peer speaking its API");
-  }
   return std::unique_ptr<Backend>(std::make_unique<MicroVmBackend>(context));
 }
 

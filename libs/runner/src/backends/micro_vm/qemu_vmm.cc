@@ -1,11 +1,11 @@
 #include "backends/micro_vm/qemu_vmm.h"
 
-#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/container/oci/command_output.h"
 #include "backends/find_program.h"
+#include "backends/micro_vm/accel_cache.h"
 #include "backends/process_spawn.h"
 
 namespace oxydra::runner {
@@ -20,6 +20,13 @@ std::vector<gid_t> kvm_groups() {
   struct stat st {};
   if (::stat("/dev/kvm", &st) != 0 || st.st_gid == 0 || (st.st_mode & 0060) != 0060) return {};
   return {st.st_gid};
+}
+
+sandbox::ParsedEndpoint unix_endpoint(const fs::path& path) {
+  sandbox::ParsedEndpoint endpoint;
+  endpoint.transport = ChannelTransport::unix_socket;
+  endpoint.path = path.string();
+  return endpoint;
 }
 
 }  // namespace
@@ -41,29 +48,14 @@ Result<std::unique_ptr<QemuVmm>> QemuVmm::locate(const RunnerConfig& runner) {
                 *qemu + " --version failed: " + (version ? version->err : version.error().message));
   }
   vmm->version_ = version->out.substr(0, version->out.find('\n'));
-  const fs::path images = runner.images_dir / "micro_vm";
-  vmm->kernel_ = c.kernel.empty() ? images / "vmlinux" : c.kernel;
-  vmm->initramfs_ = c.initramfs.empty() ? images / "initramfs.cpio.gz" : c.initramfs;
-  vmm->shell_disk_ = c.shell_vm_rootfs.empty() ? images / "shell-vm.img" : c.shell_vm_rootfs;
-  vmm->oxydra_disk_ = c.oxydra_vm_rootfs.empty() ? images / "oxydra-vm.img" : c.oxydra_vm_rootfs;
+  vmm->locate_files(runner);
   vmm->operator_args_ = c.kernel_args;
-  std::error_code ec;
-  const fs::path nodump = fs::read_symlink("/proc/self/exe", ec).parent_path() / kNoDumpLibrary;
-  if (!ec && ::access(nodump.c_str(), R_OK) == 0) vmm->nodump_ = nodump;
   vmm->host_mhz_ = host_cpu_mhz();
   return vmm;
 }
 
-Result<void> QemuVmm::check_images() const {
-  for (const fs::path* image : {&kernel_, &initramfs_, &shell_disk_, &oxydra_disk_}) {
-    if (::access(image->c_str(), R_OK) != 0) {
-      return fail(ErrorCode::guest_image_missing,
-                  "microVM image " + image->string() +
-                      " is missing (build them: scripts/build-guest-rootfs, then "
-                      "scripts/build-microvm-images)");
-    }
-  }
-  return {};
+AccelChoice QemuVmm::choose_accel(VmAccel configured) const {
+  return cached_accel_choice(*this, configured);
 }
 
 QemuGuest QemuVmm::probe_guest() const {
@@ -85,16 +77,19 @@ Result<StartedVm> QemuVmm::start(const VmSpec& spec) const {
   if (!operator_args_.empty()) guest.kernel_args += " " + operator_args_;
   guest.shares = spec.shares;
   StartedVm started;
-  started.link_socket = spec.run_dir / "link.sock";
-  guest.ports.push_back({"org.oxydra.link", started.link_socket});
-  if (spec.bootstrap_port)
-    guest.ports.push_back({"org.oxydra.bootstrap", spec.run_dir / "bootstrap.sock"});
+  const fs::path link = spec.run_dir / "link.sock";
+  started.link = unix_endpoint(link);
+  guest.ports.push_back({"org.oxydra.link", link});
+  if (spec.bootstrap_port) {
+    const fs::path bootstrap = spec.run_dir / "bootstrap.sock";
+    started.bootstrap = unix_endpoint(bootstrap);
+    guest.ports.push_back({"org.oxydra.bootstrap", bootstrap});
+  }
 
   SpawnRequest request;
   request.executable = qemu_;
   request.argv = qemu_argv(guest);
-  request.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
-  if (!nodump_.empty()) request.env.push_back("LD_PRELOAD=" + nodump_.string());
+  request.env = environment();
   request.cgroup_procs = spec.cgroup_procs;
   request.identity =
       SpawnIdentity{spec.uid, spec.uid, spec.accel == "kvm" ? kvm_groups() : std::vector<gid_t>{}};
