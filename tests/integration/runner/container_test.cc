@@ -135,24 +135,7 @@ TEST_F(ContainerTier, ShellNetworkGoesOnlyThroughTheEgressProxy) {
   write_config(options);
   start_container();
   const std::string port = allowed.base_url().substr(allowed.base_url().rfind(':') + 1);
-  const std::string script =
-      "import os, socket, struct, sys\n"
-      "print('proxy', os.environ.get('ALL_PROXY'))\n"
-      "def socks(ip, port):\n"
-      "    s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect('/egress/egress.sock')\n"
-      "    s.sendall(b'\\x05\\x01\\x00'); s.recv(2)\n"
-      "    s.sendall(b'\\x05\\x01\\x00\\x01' + socket.inet_aton(ip) + struct.pack('>H', port))\n"
-      "    code = s.recv(10)[1]\n"
-      "    if code == 0:\n"
-      "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); print('reply', s.recv(12))\n"
-      "    return code\n"
-      "print('allowed', socks('127.0.0.1', int(sys.argv[1])))\n"
-      "print('metadata', socks('169.254.169.254', 80))\n"
-      "try:\n"
-      "    socket.create_connection(('127.0.0.1', int(sys.argv[1])), 3); print('direct "
-      "connected')\n"
-      "except OSError as e:\n"
-      "    print('direct', e.strerror)\n";
+  const std::string script = egress_probe_script("127.0.0.1");
   auto exec = runner({"exec", "--", "python3", "-c", script, port});
   EXPECT_EQ(exec.exit_code, 0) << exec.err;
   EXPECT_NE(exec.out.find("proxy socks5h://localhost/egress/egress.sock"), std::string::npos)

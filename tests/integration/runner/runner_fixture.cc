@@ -202,7 +202,8 @@ void RunnerFixture::write_config(const ConfigOptions& o) {
   write_file(file("runner.toml"), runner + o.runner_extra);
   write_file(file("alice.toml"), "agent_config = \"agent.toml\"\n\n[credential_refs]\nfake = \"" +
                                      o.credential_ref + "\"\n\n[resources]\nmax_memory_mib = " +
-                                     std::to_string(kMemoryMib) + "\n" + o.user_extra);
+                                     std::to_string(o.memory_mib.value_or(kMemoryMib)) + "\n" +
+                                     o.user_extra);
   write_file(file("agent.toml"),
              "provider = \"fake\"\n\n[providers.fake]\nbase_url = \"" + o.provider_url +
                  "\"\nmodel = \"fake-model\"\ncredential = \"fake\"\nmax_retries = 0\n"
@@ -226,6 +227,28 @@ nlohmann::json RunnerFixture::health() {
 void RunnerFixture::start_detached() {
   auto result = runner({"--insecure", "start", "--detach"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+}
+
+std::string egress_probe_script(const std::string& direct_host) {
+  return "import os, socket, struct, sys\n"
+         "print('proxy', os.environ.get('ALL_PROXY'))\n"
+         "def socks(ip, port):\n"
+         "    s = socket.socket(socket.AF_UNIX); s.settimeout(10); "
+         "s.connect('/egress/egress.sock')\n"
+         "    s.sendall(b'\\x05\\x01\\x00'); s.recv(2)\n"
+         "    s.sendall(b'\\x05\\x01\\x00\\x01' + socket.inet_aton(ip) + struct.pack('>H', port))\n"
+         "    code = s.recv(10)[1]\n"
+         "    if code == 0:\n"
+         "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); print('reply', s.recv(12))\n"
+         "    return code\n"
+         "print('allowed', socks('127.0.0.1', int(sys.argv[1])))\n"
+         "print('metadata', socks('169.254.169.254', 80))\n"
+         "try:\n"
+         "    socket.create_connection(('" +
+         direct_host +
+         "', int(sys.argv[1])), 3); print('direct connected')\n"
+         "except OSError as e:\n"
+         "    print('direct', e.strerror)\n";
 }
 
 }  // namespace oxydra::runner_test

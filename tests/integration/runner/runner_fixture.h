@@ -32,10 +32,12 @@ struct ConfigOptions {
   std::string credential_ref = "env:OXY_RUNNER_TEST_KEY";
   int restart_max = 3;
   std::string tier = "container";  // default_tier
-  std::string runner_top;          // top-level keys of runner.toml
-  std::string runner_extra;        // appended to runner.toml
-  std::string policy_extra;        // more keys of runner.toml's [policy]
-  std::string user_extra;          // appended to the user's toml
+  // The user's max_memory_mib when not the fixture's (a VM's RAM is real memory).
+  std::optional<long long> memory_mib;
+  std::string runner_top;    // top-level keys of runner.toml
+  std::string runner_extra;  // appended to runner.toml
+  std::string policy_extra;  // more keys of runner.toml's [policy]
+  std::string user_extra;    // appended to the user's toml
 };
 
 // A fresh directory with runner.toml, alice.toml and agent.toml, and helpers
@@ -89,6 +91,13 @@ class AsyncCommand {
 };
 
 bool process_alive(pid_t pid);  // exists and is not a zombie
+
+// A python3 script run in shell-vm with the allowed port as its argument:
+// prints the proxy from ALL_PROXY, the SOCKS5 reply codes for the allowed
+// local service and for 169.254.169.254 through /egress/egress.sock, the
+// allowed service's first bytes, and what a direct connection to
+// `direct_host` gives ("direct <strerror>").
+std::string egress_probe_script(const std::string& direct_host);
 // Empty when Landlock and seccomp can be tested here, else why not.
 std::string missing_kernel_feature();
 using testlib::must_work;

@@ -27,11 +27,7 @@ class ContainerBackend final : public Backend {
  public:
   ContainerBackend(const BackendContext& context, std::unique_ptr<ContainerDriver> driver)
       : context_(context), driver_(std::move(driver)) {}
-  ~ContainerBackend() override {
-    for (const fs::path* dir : {&policy().shared, &policy().tmp}) {
-      if (path_within(*dir, policy().layout.root)) detach_disk_quota(*dir);
-    }
-  }
+  ~ContainerBackend() override { detach_user_disk_quotas(policy()); }
   ContainerBackend(const ContainerBackend&) = delete;
   ContainerBackend& operator=(const ContainerBackend&) = delete;
 
@@ -71,25 +67,9 @@ class ContainerBackend final : public Backend {
 };
 
 Result<void> ContainerBackend::attach_disk_quotas() {
-  const UserPolicy& p = policy();
-  disk_notes_.clear();
-  struct Bounded {
-    const fs::path& dir;
-    const char* name;
-    bool fresh;
-  };
-  for (const Bounded& b : {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}}) {
-    if (!path_within(b.dir, p.layout.root)) {
-      disk_notes_.push_back(std::string("disk: ") + b.name + " is the operator's directory " +
-                            b.dir.string() + ": not bounded by the runner");
-      continue;
-    }
-    DiskQuotaSpec spec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
-                       p.resources.max_disk_mib, driver_->guest_owner(), b.fresh};
-    auto how = attach_disk_quota(spec);
-    if (!how) return tl::unexpected(how.error());
-    disk_notes_.push_back(std::string("disk: ") + b.name + " bounded by a " + *how);
-  }
+  auto notes = attach_user_disk_quotas(policy(), driver_->guest_owner());
+  if (!notes) return tl::unexpected(notes.error());
+  disk_notes_ = std::move(*notes);
   return {};
 }
 

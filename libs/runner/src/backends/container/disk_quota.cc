@@ -154,4 +154,32 @@ void detach_disk_quota(const fs::path& dir) {
   spdlog::warn("disk quota: umount {}: {}", dir.string(), std::strerror(errno));
 }
 
+Result<std::vector<std::string>> attach_user_disk_quotas(const UserPolicy& p, uid_t owner) {
+  std::vector<std::string> notes;
+  struct Bounded {
+    const std::filesystem::path& dir;
+    const char* name;
+    bool fresh;
+  };
+  for (const Bounded& b : {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}}) {
+    if (!path_within(b.dir, p.layout.root)) {
+      notes.push_back(std::string("disk: ") + b.name + " is the operator's directory " +
+                      b.dir.string() + ": not bounded by the runner");
+      continue;
+    }
+    DiskQuotaSpec spec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
+                       p.resources.max_disk_mib, owner, b.fresh};
+    auto how = attach_disk_quota(spec);
+    if (!how) return tl::unexpected(how.error());
+    notes.push_back(std::string("disk: ") + b.name + " bounded by a " + *how);
+  }
+  return notes;
+}
+
+void detach_user_disk_quotas(const UserPolicy& p) {
+  for (const std::filesystem::path* dir : {&p.shared, &p.tmp}) {
+    if (path_within(*dir, p.layout.root)) detach_disk_quota(*dir);
+  }
+}
+
 }  // namespace oxydra::runner

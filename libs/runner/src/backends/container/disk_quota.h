@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "oxydra/types/error.h"
+#include "oxydra/types/user_policy.h"
 
 namespace oxydra::runner {
 
@@ -32,6 +34,13 @@ struct DiskQuotaSpec {
 
 // Mounts the image on spec.dir; returns what the enforcement report says.
 Result<std::string> attach_disk_quota(const DiskQuotaSpec& spec);
+
+// shared/ and tmp/ of a user bounded by their max_disk_mib (tmp/ fresh each
+// time), owned by `owner`; an operator's directory outside the workspace is
+// left alone. Returns the enforcement report's notes, one per directory.
+Result<std::vector<std::string>> attach_user_disk_quotas(const UserPolicy& policy, uid_t owner);
+// Unmounts what attach_user_disk_quotas mounted.
+void detach_user_disk_quotas(const UserPolicy& policy);
 
 // Unmounts spec.dir when an image is mounted there (lazily if busy).
 void detach_disk_quota(const std::filesystem::path& dir);

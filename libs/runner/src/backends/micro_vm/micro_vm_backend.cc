@@ -76,9 +76,7 @@ class MicroVmBackend final : public Backend {
   explicit MicroVmBackend(const BackendContext& context) : context_(context) {}
   ~MicroVmBackend() override {
     links_.clear();
-    for (const fs::path* dir : {&policy().shared, &policy().tmp}) {
-      if (path_within(*dir, policy().layout.root)) detach_disk_quota(*dir);
-    }
+    detach_user_disk_quotas(policy());
   }
   MicroVmBackend(const MicroVmBackend&) = delete;
   MicroVmBackend& operator=(const MicroVmBackend&) = delete;
@@ -125,25 +123,9 @@ class MicroVmBackend final : public Backend {
 };
 
 Result<void> MicroVmBackend::attach_disk_quotas() {
-  const UserPolicy& p = policy();
-  disk_notes_.clear();
-  struct Bounded {
-    const fs::path& dir;
-    const char* name;
-    bool fresh;
-  };
-  for (const Bounded& b : {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}}) {
-    if (!path_within(b.dir, p.layout.root)) {
-      disk_notes_.push_back(std::string("disk: ") + b.name + " is the operator's directory " +
-                            b.dir.string() + ": not bounded by the runner");
-      continue;
-    }
-    DiskQuotaSpec spec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
-                       p.resources.max_disk_mib, guest_uid(), b.fresh};
-    auto how = attach_disk_quota(spec);
-    if (!how) return tl::unexpected(how.error());
-    disk_notes_.push_back(std::string("disk: ") + b.name + " bounded by a " + *how);
-  }
+  auto notes = attach_user_disk_quotas(policy(), guest_uid());
+  if (!notes) return tl::unexpected(notes.error());
+  disk_notes_ = std::move(*notes);
   return {};
 }
 
