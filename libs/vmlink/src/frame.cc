@@ -63,7 +63,7 @@ std::optional<Frame> FrameDecoder::next() {
   frame.payload.assign(head + kHeaderSize, length);
   offset_ += kHeaderSize + length;
   // Compact once the consumed prefix dominates, so the buffer stays small.
-  if (offset_ > 64 * 1024 && offset_ * 2 > buffer_.size()) {
+  if (offset_ > std::size_t{64} * 1024 && offset_ * 2 > buffer_.size()) {
     buffer_.erase(0, offset_);
     offset_ = 0;
   }

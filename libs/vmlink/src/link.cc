@@ -133,7 +133,7 @@ void Link::open_channel_for(const Frame& frame) {
   channel_count_ = channels_.size();
 }
 
-bool Link::handle_frame(Frame frame) {
+bool Link::handle_frame(const Frame& frame) {
   if (frame.channel == 0) {
     if (frame.kind == FrameKind::hello) {
       peer_ready_ = true;
@@ -296,7 +296,7 @@ std::string Link::run() {
       if (n > 0) {
         decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
         while (auto frame = decoder_.next()) {
-          if (!handle_frame(std::move(*frame))) return failure_;
+          if (!handle_frame(*frame)) return failure_;
         }
         if (!decoder_.error().empty()) return "protocol: " + decoder_.error();
       }

@@ -116,8 +116,9 @@ void serve_api(const std::string& path) {
       const auto body = nlohmann::json::parse(request.substr(body_at), nullptr, false);
       if (body.is_object()) ::setenv("FAKE_UDS", body.value("uds_path", "").c_str(), 1);
     }
-    if (request.rfind("PUT /actions ", 0) == 0 && std::getenv("FAKE_UDS") != nullptr) {
-      std::thread(serve_vsock, std::string(std::getenv("FAKE_UDS"))).detach();
+    const char* uds = std::getenv("FAKE_UDS");
+    if (request.rfind("PUT /actions ", 0) == 0 && uds != nullptr) {
+      std::thread(serve_vsock, std::string(uds)).detach();
     }
   }
 }

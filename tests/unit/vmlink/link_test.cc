@@ -54,7 +54,7 @@ std::string read_to_end(int fd) {
 // read reversed, then closes: it needs half-close to cross the link.
 class ReverseService {
  public:
-  explicit ReverseService(std::string path) : listener_(listen_at(path)) {
+  explicit ReverseService(const std::string& path) : listener_(listen_at(path)) {
     thread_ = std::thread([this] {
       for (;;) {
         sys::UniqueFd client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));

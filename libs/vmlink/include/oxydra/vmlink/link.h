@@ -64,7 +64,7 @@ class Link {
  private:
   struct Channel;
   void wake();
-  bool handle_frame(Frame frame);
+  bool handle_frame(const Frame& frame);
   void open_channel_for(const Frame& frame);
   void accept_on(Forward& forward);
   void read_local(std::uint32_t id, Channel& channel);
