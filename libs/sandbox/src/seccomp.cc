@@ -29,18 +29,27 @@ Result<void> check(int rc, const std::string& what) {
   return {};
 }
 
+// Spelled out rather than SCMP_CMP(), whose partial initializer clang flags.
 scmp_arg_cmp to_cmp(const ArgRule& rule) {
+  scmp_arg_cmp cmp{};
+  cmp.arg = rule.index;
+  cmp.datum_a = rule.value;
   switch (rule.op) {
     case ArgOp::eq:
-      return SCMP_CMP(rule.index, SCMP_CMP_EQ, rule.value);
+      cmp.op = SCMP_CMP_EQ;
+      return cmp;
     case ArgOp::lt:
-      return SCMP_CMP(rule.index, SCMP_CMP_LT, rule.value);
+      cmp.op = SCMP_CMP_LT;
+      return cmp;
     case ArgOp::gt:
-      return SCMP_CMP(rule.index, SCMP_CMP_GT, rule.value);
+      cmp.op = SCMP_CMP_GT;
+      return cmp;
     case ArgOp::masked_eq:
       break;
   }
-  return SCMP_CMP(rule.index, SCMP_CMP_MASKED_EQ, rule.value, rule.value_two);
+  cmp.op = SCMP_CMP_MASKED_EQ;
+  cmp.datum_b = rule.value_two;
+  return cmp;
 }
 
 // Negative numbers are libseccomp's pseudo-syscalls, and unknown names fail:

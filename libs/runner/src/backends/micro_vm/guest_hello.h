@@ -5,11 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "backends/micro_vm/accel_probe.h"
-#include "backends/micro_vm/vmm.h"
-#include "backends/micro_vm/vmm_cgroup.h"
-#include "oxydra/types/enforcement_report.h"
-
 namespace oxydra::runner {
 
 // What a guest's init measured inside its VM and said in its hello on the
@@ -26,11 +21,5 @@ struct GuestHello {
 };
 
 GuestHello parse_guest_hello(const std::string& text);
-
-// The report of one VM guest: the guest's own measurements (read back over
-// the link), the VMM's (its process, cgroup and command line) and the devices.
-EnforcementReport vm_enforcement(const GuestHello& hello, const VmmCgroup& cgroup,
-                                 const VmSpec& spec, const AccelChoice& accel, const Vmm& vmm,
-                                 pid_t vmm_pid);
 
 }  // namespace oxydra::runner

@@ -23,6 +23,7 @@
 #include "backends/micro_vm/guest_hello.h"
 #include "backends/micro_vm/host_link.h"
 #include "backends/micro_vm/qemu_vmm.h"
+#include "backends/micro_vm/vm_report.h"
 #include "backends/micro_vm/vmm_access.h"
 #include "backends/micro_vm/vmm_cgroup.h"
 #include "backends/stale_files.h"

@@ -26,13 +26,8 @@ struct ListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-// Errors show the path without its query, which holds nothing to identify.
-std::string_view without_query(std::string_view path) {
-  return path.substr(0, path.find('?'));
-}
-
 std::string call_name(std::string_view method, std::string_view path) {
-  return "docker: " + std::string(method) + " " + std::string(without_query(path));
+  return docker_call_name(method, path);
 }
 
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* target) {
@@ -171,39 +166,6 @@ Result<void> DockerApi::stream(std::string_view path,
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) return tl::unexpected(docker_error("GET", path, {status, {}}));
   return {};
-}
-
-Error docker_error(std::string_view method, std::string_view path, const DockerResponse& response) {
-  std::string message;
-  auto parsed = nlohmann::json::parse(response.body, nullptr, false);
-  if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string()) {
-    message = parsed["message"].get<std::string>();
-  } else {
-    message = response.body.substr(0, 200);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-  }
-  std::string text = call_name(method, path) + ": " + std::to_string(response.status);
-  if (!message.empty()) text += ": " + message;
-  if (response.status == 404 && message.rfind("No such image", 0) == 0) {
-    text += " (hint: import the guest images with scripts/import-guest-images)";
-    return Error{ErrorCode::docker_image_missing, text};
-  }
-  return Error{response.status == 404 ? ErrorCode::not_found : ErrorCode::docker_error, text};
-}
-
-void DockerStreamDemuxer::feed(std::string_view bytes) {
-  pending_.append(bytes);
-  std::size_t at = 0;
-  while (pending_.size() - at >= 8) {
-    const auto* header = reinterpret_cast<const unsigned char*>(pending_.data() + at);
-    const std::size_t length = (std::size_t{header[4]} << 24) | (std::size_t{header[5]} << 16) |
-                               (std::size_t{header[6]} << 8) | std::size_t{header[7]};
-    if (pending_.size() - at - 8 < length) break;
-    sink_(header[0], std::string_view(pending_.data() + at + 8, length));
-    at += 8 + length;
-  }
-  pending_.erase(0, at);
 }
 
 }  // namespace oxydra::runner

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/container/docker/docker_replies.h"
 #include "oxydra/types/error.h"
 
 namespace oxydra::runner {
@@ -16,11 +17,6 @@ namespace oxydra::runner {
 // A minimal client of the Docker Engine API (v1.41) over its Unix socket.
 // Every error message starts "docker: METHOD PATH: " and carries the daemon's
 // own message, e.g. "docker: POST /containers/create: 404: No such image: x".
-
-struct DockerResponse {
-  long status = 0;
-  std::string body;
-};
 
 // The socket to use: `configured` ([container] docker_host, "unix://PATH"),
 // else $DOCKER_HOST when it is unix://, else /var/run/docker.sock. A
@@ -52,23 +48,6 @@ class DockerApi {
 
  private:
   std::string socket_;
-};
-
-// The error for a non-2xx answer: "docker: METHOD PATH: STATUS: message",
-// with a hint where one helps (a missing image: scripts/import-guest-images).
-Error docker_error(std::string_view method, std::string_view path, const DockerResponse& response);
-
-// Splits Docker's multiplexed log stream (8-byte headers: stream, 0, 0, 0,
-// big-endian length) into its stdout (1) and stderr (2) payloads.
-class DockerStreamDemuxer {
- public:
-  using Sink = std::function<void(int stream, std::string_view payload)>;
-  explicit DockerStreamDemuxer(Sink sink) : sink_(std::move(sink)) {}
-  void feed(std::string_view bytes);
-
- private:
-  Sink sink_;
-  std::string pending_;
 };
 
 }  // namespace oxydra::runner

@@ -1,4 +1,5 @@
 #include "backends/container/docker/docker_driver.h"
+#include "backends/container/docker/docker_replies.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -38,37 +39,10 @@ constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 constexpr const char* kUserLabel = "org.oxydra.user";
 constexpr const char* kRoleLabel = "org.oxydra.role";
 
-// The Docker daemon as the runner found it at start.
-struct DaemonFacts {
-  // The host id the daemon maps guest id 0 to (its --userns-remap range), 0
-  // when containers share the host's user namespace.
-  std::uint32_t id_base = 0;
-  bool userns_remap = false;
-  bool cgroupfs = false;  // cgroup parents are paths (else systemd slices)
-};
-
 Result<DaemonFacts> read_daemon_facts(const DockerApi& api) {
   auto info = api.call("GET", "/info", nullptr, std::chrono::seconds(10));
   if (!info) return tl::unexpected(info.error());
-  DaemonFacts facts;
-  facts.cgroupfs = info->value("CgroupDriver", "") == "cgroupfs";
-  for (const auto& option : info->value("SecurityOptions", json::array())) {
-    if (option.is_string() && option.get<std::string>() == "name=userns") facts.userns_remap = true;
-  }
-  if (facts.userns_remap) {
-    // With --userns-remap the data root is <data-root>/<uid>.<gid> of the
-    // range's first id, which is what guest root maps to.
-    const std::string root = fs::path(info->value("DockerRootDir", "")).filename();
-    char* end = nullptr;
-    const unsigned long base = std::strtoul(root.c_str(), &end, 10);
-    if (end == root.c_str() || *end != '.') {
-      return fail(ErrorCode::docker_error,
-                  "docker: GET /info: the daemon remaps user ids but its data root " +
-                      info->value("DockerRootDir", "") + " does not name the range (<uid>.<gid>)");
-    }
-    facts.id_base = static_cast<std::uint32_t>(base);
-  }
-  return facts;
+  return parse_daemon_facts(*info);
 }
 
 class DockerDriver final : public ContainerDriver {
@@ -237,10 +211,10 @@ Result<pid_t> DockerDriver::wait_running(GuestHandle& guest, std::chrono::millis
   const std::string name = container_name(guest.role);
   auto state = inspect(*guest.guest_id);
   if (!state) return tl::unexpected(with_context(state.error(), "start " + name));
-  const json running = *state ? (**state)["State"] : json::object();
-  const pid_t pid = running.value("Pid", 0);
-  if (!running.value("Running", false) || pid <= 0) {
-    const int code = running.value("ExitCode", -1);
+  const ContainerState running = *state ? parse_container_state(**state) : ContainerState{};
+  const pid_t pid = running.pid;
+  if (!running.running || pid <= 0) {
+    const int code = running.exit_code;
     return fail(ErrorCode::guest_exited,
                 name + " exited with status " + std::to_string(code) +
                     " while starting; its messages are in `oxydra-runner logs "
@@ -266,10 +240,9 @@ Result<void> DockerDriver::remove_stale() {
   if (!listed) return tl::unexpected(with_context(listed.error(), "list stale guests"));
   std::vector<std::string> stale = {container_name(GuestRole::sidecar),
                                     container_name(GuestRole::runtime)};
-  for (const auto& container : *listed) {
-    // The label filter matches the user id exactly; names are checked too.
-    if (container.contains("Id")) stale.push_back(container["Id"].get<std::string>());
-  }
+  // The label filter matches the user id exactly; names are checked too.
+  for (auto& id : parse_container_ids(*listed))
+    stale.push_back(std::move(id));
   for (const auto& id : stale) {
     if (auto removed = remove(id); !removed) {
       return tl::unexpected(with_context(removed.error(), "remove stale guest " + id));
@@ -311,12 +284,10 @@ std::optional<GuestExit> DockerDriver::poll_exit(const GuestHandle& guest) {
   poll_failed_ = false;
   GuestExit exit;
   if (!*state) return exit;  // removed behind the runner's back
-  const json& s = (**state)["State"];
-  if (s.value("Running", false)) return std::nullopt;
-  const std::string status = s.value("Status", "");
-  if (status == "created") return std::nullopt;
-  exit.exit_code = s.value("ExitCode", -1);
-  if (s.value("OOMKilled", false)) exit.signal = 9;
+  const ContainerState s = parse_container_state(**state);
+  if (s.running || s.status == "created") return std::nullopt;
+  exit.exit_code = s.exit_code;
+  if (s.oom_killed) exit.signal = 9;
   return exit;
 }
 

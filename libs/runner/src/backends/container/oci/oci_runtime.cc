@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -58,12 +59,7 @@ std::optional<OciRuntime::State> OciRuntime::state(const std::string& id) const 
   argv.push_back(id);
   auto output = run_command(argv, kCommandTimeout);
   if (!output || output->exit_code != 0) return std::nullopt;
-  auto parsed = nlohmann::json::parse(output->out, nullptr, false);
-  if (!parsed.is_object()) return std::nullopt;
-  State state;
-  state.status = parsed.value("status", "");
-  state.pid = parsed.value("pid", 0);
-  return state;
+  return parse_runc_state(output->out);
 }
 
 void OciRuntime::kill(const std::string& id, const std::string& signal) const {

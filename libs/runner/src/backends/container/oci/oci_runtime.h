@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "oxydra/types/error.h"
@@ -45,5 +46,9 @@ class OciRuntime {
   std::string program_;
   std::filesystem::path root_;
 };
+
+// `runc state`'s JSON: status and the init's pid; nullopt when it is not a
+// JSON object. Wrong types read as absent.
+std::optional<OciRuntime::State> parse_runc_state(std::string_view json_text);
 
 }  // namespace oxydra::runner
