@@ -68,4 +68,9 @@ const nlohmann::json* raw_field(const nlohmann::json& object, std::string_view k
   return &*it;
 }
 
+void refuse_nul(JsonReader& reader, std::string_view key, std::string_view value) {
+  if (value.find('\0') != std::string_view::npos)
+    reader.problem(key, "must not contain a NUL byte");
+}
+
 }  // namespace oxydra::detail

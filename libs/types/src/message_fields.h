@@ -50,6 +50,10 @@ std::string one_of(JsonReader& reader, std::string_view key,
 std::optional<std::string> optional_one_of(JsonReader& reader, std::string_view key,
                                            std::initializer_list<std::string_view> allowed);
 
+// A string that becomes a C string (a path, argv, an environment entry) must
+// hold no NUL byte: the program would see only what comes before it.
+void refuse_nul(JsonReader& reader, std::string_view key, std::string_view value);
+
 // The raw value of `key` when present and not null.
 const nlohmann::json* raw_field(const nlohmann::json& object, std::string_view key);
 

@@ -59,6 +59,7 @@ Result<ExecCommandRequest> parse_exec_command_request(const json& payload) {
   m.request_id = r.nonblank("request_id");
   m.session_id = r.nonblank("session_id");
   m.command = r.string("command");
+  detail::refuse_nul(r, "command", m.command);  // stdin may hold any bytes; argv cannot
   m.timeout_secs = r.optional_unsigned("timeout_secs");
   m.stdin_data = r.optional_string("stdin");
   m.stream = r.boolean("stream", false);

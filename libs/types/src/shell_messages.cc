@@ -108,6 +108,12 @@ Result<SpawnSessionRequest> parse_spawn_session_request(const json& payload) {
   m.shell = r.optional_string("shell");
   m.cwd = r.optional_string("cwd");
   m.env = r.string_map("env");
+  if (m.shell) detail::refuse_nul(r, "shell", *m.shell);
+  if (m.cwd) detail::refuse_nul(r, "cwd", *m.cwd);
+  for (const auto& [name, value] : m.env) {
+    detail::refuse_nul(r, "env", name);
+    detail::refuse_nul(r, "env", value);
+  }
   return finish(r, std::move(m));
 }
 

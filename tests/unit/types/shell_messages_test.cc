@@ -34,6 +34,24 @@ TEST(ShellMessages, SpawnSessionAcceptsOriginalMinimalPayload) {
   EXPECT_TRUE(parsed->env.empty());
 }
 
+// A NUL cannot reach a path, argv or the environment: the program would see
+// only what precedes it, so such a request is refused, naming the field.
+TEST(ShellMessages, NulBytesInPathsCommandsAndEnvironmentAreRefused) {
+  const std::string nul("a\0b", 3);
+  for (const char* key : {"shell", "cwd"}) {
+    auto parsed = parse_spawn_session_request(json{{"request_id", "r"}, {key, nul}});
+    ASSERT_FALSE(parsed) << key;
+    EXPECT_NE(parsed.error().message.find(key), std::string::npos) << parsed.error().message;
+  }
+  EXPECT_FALSE(parse_spawn_session_request(json{{"request_id", "r"}, {"env", {{"K", nul}}}}));
+  EXPECT_FALSE(parse_spawn_session_request(json{{"request_id", "r"}, {"env", {{nul, "v"}}}}));
+  EXPECT_FALSE(parse_exec_command_request(
+      json{{"request_id", "r"}, {"session_id", "s"}, {"command", nul}}));
+  // stdin carries bytes, NUL included.
+  EXPECT_TRUE(parse_exec_command_request(
+      json{{"request_id", "r"}, {"session_id", "s"}, {"command", "cat"}, {"stdin", nul}}));
+}
+
 TEST(ShellMessages, ExecCommandRoundTrips) {
   ExecCommandRequest minimal{"r-3", "session-000001", "ls -la", {}, {}, false, {}};
   expect_round_trip(minimal, parse_exec_command_request, kOpExecCommand);
