@@ -49,9 +49,9 @@ Footprint footprint(pid_t pid) {
 }
 
 void hello(testlib::FrameClient& client, int i) {
-  auto reply = client.request("hello", {{"request_id", "h" + std::to_string(i)},
-                                        {"protocol_version", 1},
-                                        {"client", "cycles"}});
+  auto reply = client.request(
+      "hello",
+      {{"request_id", "h" + std::to_string(i)}, {"protocol_version", 1}, {"client", "cycles"}});
   ASSERT_TRUE(reply && reply->op == "hello");
 }
 

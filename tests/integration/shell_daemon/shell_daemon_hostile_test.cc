@@ -57,16 +57,16 @@ TEST_F(Hostile, InvalidUtf8AndNulBytesInStrings) {
   ASSERT_TRUE(second);
   ASSERT_TRUE(second->request("hello", {{"request_id", "h"}, {"protocol_version", 1}}));
   // A NUL inside the working directory and inside a command.
-  auto spawned = second->request("spawn_session",
-                                 {{"request_id", "n"}, {"cwd", std::string("/tmp\0/x", 7)}});
+  auto spawned =
+      second->request("spawn_session", {{"request_id", "n"}, {"cwd", std::string("/tmp\0/x", 7)}});
   ASSERT_TRUE(spawned);
   EXPECT_EQ(spawned->op, "error") << spawned->payload.dump();
   auto session = second->request("spawn_session", {{"request_id", "s"}});
   ASSERT_TRUE(session && session->op == "spawn_session");
   const std::string id = session->payload.value("session_id", "");
-  auto exec = second->request("exec_command", {{"request_id", "e"},
-                                               {"session_id", id},
-                                               {"command", std::string("echo a\0b", 8)}});
+  auto exec = second->request(
+      "exec_command",
+      {{"request_id", "e"}, {"session_id", id}, {"command", std::string("echo a\0b", 8)}});
   ASSERT_TRUE(exec);
   EXPECT_EQ(exec->op, "error") << exec->payload.dump();
   EXPECT_NE(exec->payload.dump().find("NUL"), std::string::npos) << exec->payload.dump();
@@ -80,12 +80,11 @@ TEST_F(Hostile, HugeStringsAndUnknownFieldsAreBounded) {
   auto session = client->request("spawn_session", {{"request_id", "s"}, {"x-unknown", {1, 2}}});
   ASSERT_TRUE(session) << daemon_.log();
   // A 4 MiB command (inside the frame limit): run or refused, answered either way.
-  auto exec = client->request(
-      "exec_command",
-      {{"request_id", "big"},
-       {"session_id", session->payload.value("session_id", "")},
-       {"command", ": " + std::string(4 << 20, 'x')}},
-      60s);
+  auto exec = client->request("exec_command",
+                              {{"request_id", "big"},
+                               {"session_id", session->payload.value("session_id", "")},
+                               {"command", ": " + std::string(4 << 20, 'x')}},
+                              60s);
   ASSERT_TRUE(exec) << daemon_.log();
   EXPECT_TRUE(exec->op == "error" || exec->op == "exec_command") << exec->op;
   expect_still_serving();

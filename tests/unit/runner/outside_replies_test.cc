@@ -41,13 +41,14 @@ TEST(DockerReplies, RealInspectAnswersGiveTheState) {
   auto facts = parse_daemon_facts(json::parse(seed("docker_info.json")));
   ASSERT_TRUE(facts);
   EXPECT_TRUE(facts->cgroupfs);
-  EXPECT_EQ(docker_error("GET", "/containers/nope/json?all=1", {404, seed("error_404.json")}).message,
-            "docker: GET /containers/nope/json: 404: No such container: nope");
+  EXPECT_EQ(
+      docker_error("GET", "/containers/nope/json?all=1", {404, seed("error_404.json")}).message,
+      "docker: GET /containers/nope/json: 404: No such container: nope");
 }
 
 TEST(DockerReplies, WrongTypesReadAsAbsentNotAsAnException) {
-  const auto state = parse_container_state(json::parse(
-      R"({"State": {"Running": "yes", "Pid": "12", "ExitCode": 1e300, "Status": 7}})"));
+  const auto state = parse_container_state(
+      json::parse(R"({"State": {"Running": "yes", "Pid": "12", "ExitCode": 1e300, "Status": 7}})"));
   EXPECT_FALSE(state.running);
   EXPECT_EQ(state.pid, 0);
   EXPECT_EQ(state.exit_code, -1);
@@ -55,8 +56,9 @@ TEST(DockerReplies, WrongTypesReadAsAbsentNotAsAnException) {
   EXPECT_EQ(parse_container_state(json::parse(R"({"State": [1, 2]})")).pid, 0);
   EXPECT_EQ(parse_container_state(json::parse(R"({"State": {"Pid": -5}})")).pid, 0);
   EXPECT_EQ(parse_container_state(json::parse(R"({"State": {"Pid": 99999999999}})")).pid, 0);
-  EXPECT_TRUE(parse_container_ids(json::parse(R"([{"Id": 3}, "x", {"Id": ""}, {"Id": "ab"}])"))
-                  .size() == 1);
+  EXPECT_TRUE(
+      parse_container_ids(json::parse(R"([{"Id": 3}, "x", {"Id": ""}, {"Id": "ab"}])")).size() ==
+      1);
   EXPECT_TRUE(parse_container_ids(json::parse(R"({"Id": "ab"})")).empty());
   auto facts = parse_daemon_facts(json::parse(
       R"({"SecurityOptions": ["name=userns"], "DockerRootDir": "/var/lib/docker/99999999999.1"})"));
@@ -85,8 +87,8 @@ TEST(GuestHello, MeasuredFactsAndHostileWords) {
   EXPECT_EQ(hello.seccomp, 2);
   EXPECT_EQ(hello.seccomp_policy, "oxydra-allow-v2");
   EXPECT_EQ(hello.root_read_only, true);
-  const auto odd = parse_guest_hello("uid=99999999999999999999 seccomp=x cap_eff=zz kernel= " +
-                                     std::string(500, 'k') + "=1");
+  const auto odd = parse_guest_hello(
+      "uid=99999999999999999999 seccomp=x cap_eff=zz kernel= " + std::string(500, 'k') + "=1");
   EXPECT_FALSE(odd.uid);
   EXPECT_FALSE(odd.seccomp);
   EXPECT_FALSE(odd.cap_eff);

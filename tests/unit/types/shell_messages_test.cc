@@ -45,8 +45,8 @@ TEST(ShellMessages, NulBytesInPathsCommandsAndEnvironmentAreRefused) {
   }
   EXPECT_FALSE(parse_spawn_session_request(json{{"request_id", "r"}, {"env", {{"K", nul}}}}));
   EXPECT_FALSE(parse_spawn_session_request(json{{"request_id", "r"}, {"env", {{nul, "v"}}}}));
-  EXPECT_FALSE(parse_exec_command_request(
-      json{{"request_id", "r"}, {"session_id", "s"}, {"command", nul}}));
+  EXPECT_FALSE(
+      parse_exec_command_request(json{{"request_id", "r"}, {"session_id", "s"}, {"command", nul}}));
   // stdin carries bytes, NUL included.
   EXPECT_TRUE(parse_exec_command_request(
       json{{"request_id", "r"}, {"session_id", "s"}, {"command", "cat"}, {"stdin", nul}}));
