@@ -11,7 +11,7 @@ constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 // The project builds every target with the same sanitizers, so a sanitized
 // library means a sanitized guest, whose shadow memory (terabytes of private
 // writable mappings) RLIMIT_DATA counts: with the limit, the guest cannot start.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitizerShadow = true;
 #else
 constexpr bool kSanitizerShadow = false;
@@ -35,7 +35,8 @@ RlimitPlan plan_rlimits(std::optional<std::uint64_t> max_memory_mib,
   RlimitPlan plan;
   add(plan, RLIMIT_CORE, 0);
   if (max_memory_mib && kSanitizerShadow) {
-    plan.memory_skipped = "RLIMIT_DATA not set: ASan builds reserve their shadow memory as data";
+    plan.memory_skipped =
+        "RLIMIT_DATA not set: sanitized builds reserve their shadow memory as data";
   } else if (max_memory_mib) {
     bool overflows = *max_memory_mib > RLIM_INFINITY / kMiB;
     add(plan, RLIMIT_DATA, overflows ? RLIM_INFINITY : *max_memory_mib * kMiB);
