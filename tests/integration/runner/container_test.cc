@@ -71,14 +71,6 @@ class ContainerTier : public RunnerFixture {
   }
 };
 
-testlib::ScriptedTurn calls_shell(const std::string& command) {
-  testlib::ScriptedTurn turn;
-  turn.text = "Looking.";
-  turn.tool_calls.push_back(
-      {"call_1", "shell_exec", nlohmann::json({{"command", command}}).dump()});
-  return turn;
-}
-
 TEST_F(ContainerTier, AskRunsTheModelsShellCommandInsideShellVm) {
   testlib::FakeLlmServer llm;
   llm.enqueue(testlib::openai_stream(

@@ -60,20 +60,6 @@ pid_t find_below(pid_t root, const std::string& name) {
   return -1;
 }
 
-testlib::ScriptedTurn calls_shell(const std::string& command) {
-  testlib::ScriptedTurn turn;
-  turn.text = "Running.";
-  turn.tool_calls.push_back(
-      {"call_1", "shell_exec", nlohmann::json({{"command", command}}).dump()});
-  return turn;
-}
-
-testlib::ScriptedTurn says(const std::string& text) {
-  testlib::ScriptedTurn turn;
-  turn.text = text;
-  return turn;
-}
-
 class Faults : public RunnerFixture {
  protected:
   void SetUp() override {

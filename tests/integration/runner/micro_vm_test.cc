@@ -95,14 +95,6 @@ class MicroVmTier : public RunnerFixture {
   std::string release_;
 };
 
-testlib::ScriptedTurn calls_shell(const std::string& command) {
-  testlib::ScriptedTurn turn;
-  turn.text = "Looking.";
-  turn.tool_calls.push_back(
-      {"call_1", "shell_exec", nlohmann::json({{"command", command}}).dump()});
-  return turn;
-}
-
 TEST_F(MicroVmTier, AskRunsTheModelsShellCommandInsideTheShellVm) {
   testlib::FakeLlmServer llm;
   llm.enqueue(

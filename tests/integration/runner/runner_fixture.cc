@@ -251,4 +251,18 @@ std::string egress_probe_script(const std::string& direct_host) {
          "    print('direct', e.strerror)\n";
 }
 
+testlib::ScriptedTurn calls_shell(const std::string& command) {
+  testlib::ScriptedTurn turn;
+  turn.text = "Looking.";
+  turn.tool_calls.push_back(
+      {"call_1", "shell_exec", nlohmann::json({{"command", command}}).dump()});
+  return turn;
+}
+
+testlib::ScriptedTurn says(const std::string& text) {
+  testlib::ScriptedTurn turn;
+  turn.text = text;
+  return turn;
+}
+
 }  // namespace oxydra::runner_test

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "oxydra/testlib/llm_scripts.h"
+
 #include "oxydra/testlib/child_process.h"
 #include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/run_command.h"
@@ -91,6 +93,11 @@ class AsyncCommand {
 };
 
 bool process_alive(pid_t pid);  // exists and is not a zombie
+
+// A model turn that says "Looking." and calls shell_exec with `command` (call_1).
+testlib::ScriptedTurn calls_shell(const std::string& command);
+// A model turn that only says `text`.
+testlib::ScriptedTurn says(const std::string& text);
 
 // A python3 script run in shell-vm with the allowed port as its argument:
 // prints the proxy from ALL_PROXY, the SOCKS5 reply codes for the allowed
