@@ -32,7 +32,18 @@ void Connection::start() {
 
 void Connection::send(std::string frame) {
   if (closing_ || closed_) return;
+  queued_bytes_ += frame.size();
   queue_.push_back(std::move(frame));
+  if (queued_bytes_ > kMaxQueuedBytes) {
+    // A client that stops reading must not grow the agent without bound: it
+    // is disconnected, like one that left (its turn is cancelled).
+    // Closed from the executor: the hub may be in the middle of a call here.
+    spdlog::warn("gateway client not reading ({} bytes waiting for it): disconnected",
+                 queued_bytes_);
+    closing_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+    return;
+  }
   wake_.cancel_one();
 }
 
@@ -104,6 +115,7 @@ asio::awaitable<void> Connection::writer() {
     }
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(queue_.front()), kNoThrow);
     if (ec) break;
+    queued_bytes_ -= queue_.front().size();
     queue_.pop_front();
   }
   close();

@@ -18,6 +18,8 @@ namespace oxydra::gateway {
 class Connection final : public Peer, public std::enable_shared_from_this<Connection> {
  public:
   using Socket = asio::local::stream_protocol::socket;
+  // Replies and events waiting for a client beyond this close its connection.
+  static constexpr std::size_t kMaxQueuedBytes = 16u << 20;
 
   Connection(Socket socket, Hub& hub, std::function<void(Connection*)> on_closed);
 
@@ -38,6 +40,7 @@ class Connection final : public Peer, public std::enable_shared_from_this<Connec
   std::function<void(Connection*)> on_closed_;
   FrameDecoder decoder_{kGatewayMaxFrame};
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
   bool closing_ = false;
   bool closed_ = false;
 };

@@ -168,7 +168,7 @@ void Hub::finish_turn(const std::string& session_id, runtime::TurnResult result,
                result.tool_calls, result.usage.input_tokens, result.usage.output_tokens,
                result.error ? ": " + result.error->message : std::string());
   if (auto peer = turn->peer.lock()) {
-    if (result.error && result.model_calls == 0 && result.tool_calls == 0) {
+    if (result.error && !result.error_notified) {
       // Failed before the loop could report it (the session did not load).
       rpc::TurnEvent notice;
       notice.request_id = turn->request_id;

@@ -23,6 +23,15 @@ Error storage_error(std::string_view path, std::string_view what, std::string_vi
   return Error{ErrorCode::storage, std::move(message)};
 }
 
+// SQLite's message, led by the cause a user can act on when the disk is full
+// (SQLite says only "database or disk is full").
+std::string describe(sqlite3* db, const char* message = nullptr) {
+  std::string detail = message != nullptr ? message : sqlite3_errmsg(db);
+  if ((sqlite3_errcode(db) & 0xff) == SQLITE_FULL || sqlite3_system_errno(db) == ENOSPC)
+    return "No space left on device (" + detail + ")";
+  return detail;
+}
+
 std::string_view statement_path(sqlite3_stmt* stmt) {
   const char* name = sqlite3_db_filename(sqlite3_db_handle(stmt), "main");
   return name != nullptr ? name : "memory";
@@ -85,7 +94,7 @@ Result<bool> Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   sqlite3* db = sqlite3_db_handle(stmt_);
-  return tl::unexpected(storage_error(statement_path(stmt_), "step", sqlite3_errmsg(db)));
+  return tl::unexpected(storage_error(statement_path(stmt_), "step", describe(db)));
 }
 
 Result<void> Statement::run() {
@@ -156,14 +165,14 @@ int Database::changes() const {
 }
 
 Error Database::error(std::string_view what) const {
-  return storage_error(path_, what, sqlite3_errmsg(db_));
+  return storage_error(path_, what, describe(db_));
 }
 
 Result<void> Database::exec(std::string_view sql) {
   std::string text(sql);
   char* message = nullptr;
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string detail = message != nullptr ? message : sqlite3_errmsg(db_);
+    std::string detail = describe(db_, message);
     sqlite3_free(message);
     return tl::unexpected(storage_error(path_, "exec", detail));
   }

@@ -211,6 +211,7 @@ TurnResult Turn::failed(const Error& error) {
   emit(notice);
   TurnResult result = finish(gateway_rpc::kStopError);
   result.error = error;
+  result.error_notified = true;
   return result;
 }
 

@@ -14,43 +14,22 @@
 #include "oxydra/testlib/llm_scripts.h"
 #include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/paths.h"
-#include "oxydra/types/guest_images.h"
 #include "runner_fixture.h"
+#include "tier_support.h"
 
 namespace oxydra::runner_test {
 namespace {
 
 namespace fs = std::filesystem;
 
-using testlib::images_dir;
-
-// Empty when the container tier can run here, else why not.
-std::string missing_container_support() {
-  if (::geteuid() != 0) return "the oci driver needs root (user namespaces set up by runc)";
-  if (::access("/usr/sbin/runc", X_OK) != 0 && ::access("/usr/bin/runc", X_OK) != 0)
-    return "runc is not installed (scripts/install-deps installs it)";
-  const std::string images = images_dir();
-  for (const char* guest : {"shell-vm", "oxydra-vm"}) {
-    if (!fs::exists(fs::path(images) / "container" / guest / "opt/oxydra/bin/oxydra-guest-init"))
-      return "no guest image in " + images + " (scripts/build-guest-rootfs builds them)";
-  }
-  return {};
-}
-
 class ContainerTier : public RunnerFixture {
  protected:
   void SetUp() override {
     RunnerFixture::SetUp();
-    if (auto missing = missing_container_support(); !missing.empty()) {
-      OXYDRA_SKIP(missing);
-    }
+    OXYDRA_SKIP_UNLESS_TIER(TestTier::oci);
   }
 
-  ConfigOptions container_options() const {
-    ConfigOptions options;
-    options.runner_top = "images_dir = \"" + images_dir() + "\"\n";
-    return options;
-  }
+  ConfigOptions container_options() const { return tier_options(TestTier::oci); }
 
   void start_container() {
     auto result = runner({"start", "--detach"});
@@ -203,36 +182,15 @@ class DockerContainerTier : public ContainerTier {
   void SetUp() override {
     // Not ContainerTier::SetUp: that one checks the oci driver's needs.
     RunnerFixture::SetUp();  // NOLINT(bugprone-parent-virtual-call)
-    const char* host = std::getenv("DOCKER_HOST");
-    if (!host || !*host)
-      GTEST_SKIP() << "no Docker daemon: .ci/run starts one with scripts/dockerd";
-    std::string missing;
-    if (::geteuid() != 0) {
-      missing = "the docker driver needs root (it hands the workspace to the guest's uid)";
-    } else if (::access("/usr/bin/docker", X_OK) != 0) {
-      missing = "DOCKER_HOST is set but the docker client is not installed";
-    } else if (docker({"info"}).exit_code != 0) {
-      missing = "DOCKER_HOST=" + std::string(host) + " but no daemon answers";
-    } else if (docker({"image", "inspect", guest_images::kShellVmImage}).exit_code != 0 ||
-               docker({"image", "inspect", guest_images::kOxydraVmImage}).exit_code != 0) {
-      missing = "the guest images are not in the daemon (scripts/import-guest-images)";
-    }
-    if (!missing.empty()) {
-      OXYDRA_SKIP(missing);
-    }
+    OXYDRA_SKIP_UNLESS_TIER(TestTier::docker);
   }
 
   void TearDown() override {
     RunnerFixture::TearDown();
-    for (const char* role : {"shell-vm", "oxydra-vm"})
-      docker({"rm", "--force", "oxydra-alice-" + std::string(role)});
+    remove_docker_guests("alice");
   }
 
-  ConfigOptions docker_options() const {
-    ConfigOptions options;
-    options.runner_extra = "[container]\ndriver = \"docker\"\n";
-    return options;
-  }
+  ConfigOptions docker_options() const { return tier_options(TestTier::docker); }
 
   CommandResult docker(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"/usr/bin/docker"};

@@ -20,6 +20,7 @@
 #include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/paths.h"
 #include "runner_fixture.h"
+#include "tier_support.h"
 
 namespace oxydra::runner_test {
 namespace {
@@ -40,19 +41,6 @@ std::string read_all(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Empty when the micro_vm tier can run here, else why not.
-std::string missing_micro_vm_support() {
-  if (::geteuid() != 0) return "the micro_vm tier needs root (cgroups, the VMM's own uid)";
-  if (::access("/usr/bin/qemu-system-x86_64", X_OK) != 0)
-    return "QEMU is not installed (scripts/install-deps installs qemu-system-x86)";
-  const std::string dir = images_dir() + "/micro_vm";
-  for (const char* image : {"vmlinux", "initramfs.cpio.gz", "shell-vm.img", "oxydra-vm.img"}) {
-    if (!fs::exists(dir + "/" + image))
-      return "no " + std::string(image) + " in " + dir + " (scripts/build-microvm-images)";
-  }
-  return {};
-}
-
 // The pids of the QEMU processes in the user's VMM cgroups.
 std::vector<pid_t> vmm_pids() {
   std::vector<pid_t> pids;
@@ -70,22 +58,13 @@ class MicroVmTier : public RunnerFixture {
  protected:
   void SetUp() override {
     RunnerFixture::SetUp();
-    if (auto missing = missing_micro_vm_support(); !missing.empty()) {
-      OXYDRA_SKIP(missing);
-    }
+    OXYDRA_SKIP_UNLESS_TIER(TestTier::micro_vm);
     release_ = read_line(images_dir() + "/micro_vm/kernel.release");
     // QEMU runs as the guest's uid and must pass through the test's directory.
     ::chmod(fs::path(config_path()).parent_path().c_str(), 0711);
   }
 
-  ConfigOptions vm_options() const {
-    ConfigOptions options;
-    options.tier = "micro_vm";
-    options.memory_mib = 256;
-    options.runner_top = "images_dir = \"" + images_dir() + "\"\n";
-    options.runner_extra = "[micro_vm]\naccel = \"tcg\"\n";
-    return options;
-  }
+  ConfigOptions vm_options() const { return tier_options(TestTier::micro_vm); }
 
   void start_vms() {
     auto result = runner({"start", "--detach"}, 180s);

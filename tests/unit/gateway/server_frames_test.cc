@@ -79,5 +79,30 @@ TEST_F(GatewayFrames, EventsCarryTheRequestId) {
   EXPECT_EQ(text, "hello world");
 }
 
+TEST_F(GatewayFrames, AClientThatStopsReadingIsDisconnectedNotBuffered) {
+  start();
+  auto c = raw(socket);
+  // Requests keep coming, replies are never read: without a bound the agent
+  // would hold every reply in memory.
+  std::string batch;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string payload =
+        nlohmann::json({{"op", "health"}, {"payload", {{"request_id", "h" + std::to_string(i)}}}})
+            .dump();
+    batch += encode_frame(payload);
+  }
+  bool refused = false;
+  for (int round = 0; round < 400 && !refused; ++round)
+    refused = !c.send_raw(batch, std::chrono::seconds(10));
+  // Well past the bound, the server closed the connection (writes fail, or
+  // reading drains what the kernel held and then ends).
+  EXPECT_TRUE(c.wait_closed(std::chrono::seconds(30)));
+  // Everyone else is still served.
+  auto other = raw(socket);
+  auto health = other.request("health", {{"request_id", "after"}});
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->op, "health");
+}
+
 }  // namespace
 }  // namespace oxydra::gateway

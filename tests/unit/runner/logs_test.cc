@@ -1,6 +1,11 @@
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -33,6 +38,71 @@ TEST(RotatingLog, RotatesBySizeAndKeepsMaxFiles) {
   for (const auto& file : log_generations(path))
     EXPECT_LE(fs::file_size(file), 100u) << file;
   EXPECT_EQ(log_generations(path).back(), path);
+}
+
+// A file size limit stands in for a full disk: writes past it fail (EFBIG)
+// exactly as they would with ENOSPC, and raising it is space returning.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() { lift(); }
+  void lift() { ::setrlimit(RLIMIT_FSIZE, &saved_); }
+
+ private:
+  rlimit saved_{};
+};
+
+TEST(RotatingLog, HoldsWhatItCannotWriteAndWritesItInOrderOnceItCan) {
+  testlib::TempDir dir;
+  const auto path = log_path(dir.path(), "runtime", "stdout");
+  RotatingLog log(path, 1 << 20, 2);
+  {
+    FileSizeLimit full(64);  // room for two entries of 32 bytes, not a third
+    ASSERT_TRUE(log.append(ts(1), "one"));
+    ASSERT_TRUE(log.append(ts(2), "two"));
+    auto refused = log.append(ts(3), "three");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("write log " + path.string()), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("1 lines held"), std::string::npos);
+    EXPECT_FALSE(log.append(ts(4), "four"));
+    EXPECT_EQ(log.held_lines(), 2u);
+    EXPECT_EQ(fs::file_size(path), 64u) << "no half line is left behind";
+  }
+  ASSERT_TRUE(log.append(ts(5), "five"));
+  EXPECT_EQ(log.held_lines(), 0u);
+  LogsRequest request;
+  request.tail = 0;
+  auto result = read_logs(dir.path(), request, 1 << 20);
+  std::vector<std::string> lines;
+  for (const auto& entry : result.entries)
+    lines.push_back(entry.line);
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three", "four", "five"}));
+}
+
+TEST(RotatingLog, SaysHowManyLinesItDroppedBeyondWhatItHolds) {
+  testlib::TempDir dir;
+  const auto path = log_path(dir.path(), "runtime", "stdout");
+  RotatingLog log(path, 64 << 20, 2);
+  const std::string text(1000, 'x');
+  {
+    FileSizeLimit full(0);
+    for (int i = 0; i < 1100; ++i)
+      log.append(ts(i % 60), text);
+    EXPECT_LT(log.held_lines(), 1100u);
+  }
+  ASSERT_TRUE(log.append(ts(59), "after"));
+  std::ifstream in(path);
+  std::string first;
+  std::getline(in, first);
+  EXPECT_NE(first.find("earlier lines lost: the log could not be written"), std::string::npos)
+      << first;
 }
 
 TEST(ReadLogs, MergesRolesAndStreamsByTimeAndTakesTheTail) {

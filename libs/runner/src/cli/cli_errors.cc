@@ -41,6 +41,11 @@ std::string hint_for(const Error& error, const Selection* selection) {
       return "build it (cmake --build ...) or set [process] oxydra_vm";
     case ErrorCode::not_answering:
       return "if it is stuck, kill that pid; the next start cleans up";
+    case ErrorCode::storage:
+      return "the agent could not write its conversation in the user's workspace: free space "
+             "there (df " +
+             (selection ? selection->layout.root.string() : std::string("<workspace>")) +
+             ") and ask again; what was saved before is kept";
     case ErrorCode::no_shell:
       return "exec needs a tier with a shell-vm (container or micro_vm)";
     default:

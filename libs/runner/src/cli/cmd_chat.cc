@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "cli/cli_errors.h"
@@ -34,10 +35,13 @@ Result<std::string> gateway_address(const Selection& selection) {
   return health->payload.value("gateway_socket", "");
 }
 
-// Streams one turn: text to stdout as it comes, tool activity to stderr.
+// Streams one turn: text to stdout as it comes, tool activity to stderr. A
+// notice is held until the next event: when the turn then ends in error, it
+// is the reason, said once as the turn's error.
 class TurnPrinter {
  public:
   void operator()(const TurnEvent& event) {
+    flush_notice();
     switch (event.kind) {
       case TurnEventKind::text_delta:
         std::fwrite(event.text.data(), 1, event.text.size(), stdout);
@@ -53,25 +57,39 @@ class TurnPrinter {
                      event.is_error ? "failed" : "done", event.output.size());
         break;
       case TurnEventKind::notice:
-        std::fprintf(stderr, "[%s: %s]\n", event.code.c_str(), event.message.c_str());
+        notice_ = event;
         break;
       case TurnEventKind::usage:
         break;
     }
   }
   // After turn_complete: the final text if nothing was streamed, and a newline.
-  void finish(const gateway_rpc::TurnComplete& done) {
-    if (!printed_ && done.text.empty()) return;
+  // Returns why a turn that ended in error failed, when the agent said.
+  std::optional<Error> finish(const gateway_rpc::TurnComplete& done) {
+    std::optional<Error> failure;
+    if (notice_ && done.stop_reason == gateway_rpc::kStopError) {
+      failure = Error{error_code_from_string(notice_->code), notice_->message};
+      notice_.reset();
+    }
+    flush_notice();
+    if (!printed_ && done.text.empty()) return failure;
     if (!printed_) std::fputs(done.text.c_str(), stdout);
     if (!(printed_ ? at_line_start_ : (!done.text.empty() && done.text.back() == '\n'))) {
       std::fputs("\n", stdout);
     }
     std::fflush(stdout);
+    return failure;
   }
 
  private:
+  void flush_notice() {
+    if (!notice_) return;
+    std::fprintf(stderr, "[%s: %s]\n", notice_->code.c_str(), notice_->message.c_str());
+    notice_.reset();
+  }
   bool printed_ = false;
   bool at_line_start_ = true;
+  std::optional<TurnEvent> notice_;
 };
 
 Result<std::unique_ptr<gateway::Client>> connect_gateway(const Selection& selection) {
@@ -98,7 +116,7 @@ int cmd_ask(const CliOptions& options, const Selection& selection) {
   auto done = (*client)->send_message(hello->session_id, options.ask_text, std::ref(printer));
   active = nullptr;
   if (!done) return report_error(done.error(), selection);
-  printer.finish(*done);
+  if (auto failure = printer.finish(*done)) return report_error(*failure, selection);
   if (done->stop_reason != gateway_rpc::kStopCompleted) {
     std::fprintf(stderr, "error: the turn ended early: %s\n", done->stop_reason.c_str());
     return kExitFailure;
@@ -148,8 +166,9 @@ int cmd_chat(const CliOptions&, const Selection& selection) {
     auto done = (*client)->send_message(session, line, std::ref(printer));
     active = nullptr;
     if (!done) return report_error(done.error(), selection);
-    printer.finish(*done);
-    if (done->stop_reason != gateway_rpc::kStopCompleted) {
+    if (auto failure = printer.finish(*done)) {
+      report_error(*failure, selection);
+    } else if (done->stop_reason != gateway_rpc::kStopCompleted) {
       std::fprintf(stderr, "[turn ended: %s]\n", done->stop_reason.c_str());
     }
   }

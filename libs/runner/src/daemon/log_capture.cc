@@ -60,8 +60,9 @@ void LogCapture::emit(GuestRole role, GuestStream stream, std::string_view text)
   // anyone's `cat` of the file: escaped before they are stored.
   const std::string clean = sys::escape_controls(sys::sanitize_utf8(logging::redact(text)));
   const std::string ts = format_timestamp(std::chrono::system_clock::now());
-  if (auto written = log(role, stream).append(ts, clean); !written) {
-    spdlog::warn("guest log lost: {}", written.error().message);
+  RotatingLog& file = log(role, stream);
+  if (auto written = file.append(ts, clean); !written && file.held_lines() == 1) {
+    spdlog::warn("guest log not written: {}", written.error().message);  // once per outage
   }
   if (stream == GuestStream::stderr_stream) {
     auto& recent = recent_[role];

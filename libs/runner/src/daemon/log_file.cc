@@ -49,17 +49,50 @@ Result<void> RotatingLog::append(std::string_view timestamp, std::string_view te
   std::string entry;
   entry.reserve(timestamp.size() + text.size() + 2);
   entry.append(timestamp).append(" ").append(text).append("\n");
-  if (!fd_) {
-    if (auto opened = open(); !opened) return opened;
+  held_bytes_ += entry.size();
+  held_.push_back(std::move(entry));
+  while (held_bytes_ > kMaxHeldBytes && held_.size() > 1) {
+    held_bytes_ -= held_.front().size();
+    held_.pop_front();
+    ++dropped_;
   }
-  if (size_ > 0 && size_ + entry.size() > max_bytes_) {
-    if (auto rotated = rotate(); !rotated) return rotated;
+  return write_held();
+}
+
+Result<void> RotatingLog::write_held() {
+  if (dropped_ > 0 && !held_.empty()) {
+    // Said in the log itself, where the gap is.
+    const std::string& next = held_.front();
+    const std::string timestamp = next.substr(0, next.find(' '));
+    std::string note = timestamp + " [oxydra-runner: " + std::to_string(dropped_) +
+                       " earlier lines lost: the log could not be written]\n";
+    held_bytes_ += note.size();
+    held_.push_front(std::move(note));
+    dropped_ = 0;
   }
-  if (const int err = sys::write_all(fd_.get(), entry)) {
-    return tl::unexpected(errno_error("write log " + path_.string(), err));
+  while (!held_.empty()) {
+    const std::string& entry = held_.front();
+    if (!fd_) {
+      if (auto opened = open(); !opened) return held_error(opened.error().message);
+    }
+    if (size_ > 0 && size_ + entry.size() > max_bytes_) {
+      if (auto rotated = rotate(); !rotated) return held_error(rotated.error().message);
+    }
+    if (const int err = sys::write_all(fd_.get(), entry)) {
+      // No half line stays behind to garble the next one.
+      if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();
+      return held_error(errno_error("write log " + path_.string(), err).message);
+    }
+    size_ += entry.size();
+    held_bytes_ -= entry.size();
+    held_.pop_front();
   }
-  size_ += entry.size();
   return {};
+}
+
+Result<void> RotatingLog::held_error(const std::string& message) const {
+  return tl::unexpected(Error{ErrorCode::io, message + " (" + std::to_string(held_.size()) +
+                                                 " lines held in memory until it can be)"});
 }
 
 fs::path log_path(const fs::path& logs_dir, std::string_view role, std::string_view stream) {

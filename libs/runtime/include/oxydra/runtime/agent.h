@@ -21,10 +21,11 @@ namespace oxydra::runtime {
 using TurnEventSink = std::function<void(const gateway_rpc::TurnEvent&)>;
 
 struct TurnResult {
-  std::string text;            // the last assistant text of the turn
-  std::string stop_reason;     // gateway_rpc::kStop*
-  gateway_rpc::Usage usage;    // totals of the turn; cost when both prices are known
-  std::optional<Error> error;  // why, when stop_reason is kStopError
+  std::string text;             // the last assistant text of the turn
+  std::string stop_reason;      // gateway_rpc::kStop*
+  gateway_rpc::Usage usage;     // totals of the turn; cost when both prices are known
+  std::optional<Error> error;   // why, when stop_reason is kStopError
+  bool error_notified = false;  // the turn already sent `error` as a notice event
   std::uint32_t model_calls = 0;
   std::uint32_t tool_calls = 0;
 };
