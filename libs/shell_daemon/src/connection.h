@@ -49,6 +49,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerContext& context() { return context_; }
   const std::string& peer() const { return peer_; }
+  // Whether the client sent `hello`: one that did not is taken to be the
+  // original daemon's client and gets its reply shapes (protocol.md §4.2).
+  void mark_hello() { said_hello_ = true; }
+  bool said_hello() const { return said_hello_; }
 
   void send(std::string_view op, const nlohmann::json& payload);
   void send_error(const std::optional<std::string>& request_id, ErrorCode code,
@@ -90,6 +94,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool read_ended_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool said_hello_ = false;
   Notifier writer_wake_;
   Notifier space_;
   Notifier closed_event_;

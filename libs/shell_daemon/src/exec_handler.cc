@@ -64,13 +64,21 @@ json exec_reply(const std::string& request_id, const CommandResult& r, const std
 }
 
 asio::awaitable<void> finish_exec(std::shared_ptr<Connection> c, std::shared_ptr<Session> session,
-                                  std::shared_ptr<Command> command, std::string request_id) {
+                                  std::shared_ptr<Command> command, std::string request_id,
+                                  std::chrono::seconds timeout) {
   const pid_t pid = command->pid();
   CommandResult result = co_await session->finish(std::move(command));
   c->untrack(request_id);
   spdlog::debug("{}: {} ({}) pid {} ended: exit {} signal {} in {} ms", c->peer(), session->id(),
                 request_id, pid, result.status.exit_code.value_or(-1),
                 result.status.signal.value_or(0), result.duration.count());
+  if (result.stop_reason == StopReason::timeout && !c->said_hello()) {
+    // The original's client reads only `accepted` from a reply: a timed-out
+    // command must reach it as an error, in the original's words.
+    c->send_error(request_id, ErrorCode::timeout,
+                  "command execution timed out after " + std::to_string(timeout.count()) + "s");
+    co_return;
+  }
   c->send(rpc::kOpExecCommand, exec_reply(request_id, result, session->cwd()));
 }
 
@@ -115,7 +123,8 @@ void on_exec_command(const std::shared_ptr<Connection>& c, const json& payload) 
   spdlog::debug("{}: {} ({}) started pid {}", c->peer(), session->id(), request->request_id,
                 (*command)->pid());
   c->track(request->request_id, *command);
-  spawn_request(c, finish_exec(c, session, std::move(*command), request->request_id));
+  spawn_request(c, finish_exec(c, session, std::move(*command), request->request_id,
+                               std::chrono::duration_cast<std::chrono::seconds>(params.timeout)));
 }
 
 }  // namespace oxydra::shell_daemon

@@ -19,6 +19,7 @@ Error unknown_session(const std::string& id) {
 void on_hello(Connection& c, const json& payload) {
   auto request = rpc::parse_hello_request(payload);
   if (!request) return reply_error(c, payload, request.error());
+  c.mark_hello();
   const DaemonConfig& config = c.context().config;
   rpc::HelloReply reply;
   reply.request_id = request->request_id;

@@ -5,10 +5,11 @@
 namespace oxydra::shell_daemon {
 
 Session::Session(const asio::any_io_executor& executor, RunningCommands& running, std::string id,
-                 std::string shell, std::string cwd, std::vector<std::string> env)
+                 std::string shell, bool login, std::string cwd, std::vector<std::string> env)
     : running_(running),
       id_(std::move(id)),
       shell_(std::move(shell)),
+      login_(login),
       cwd_(std::move(cwd)),
       initial_env_(std::move(env)),
       executor_(executor),
@@ -24,7 +25,7 @@ Result<std::shared_ptr<Command>> Session::start(const ExecParams& params,
   // The first command gets the session's initial environment; later ones
   // start empty and re-evaluate what the previous one exported, so `unset`
   // persists too.
-  spec.spawn.argv = wrapper_argv(shell_, params.command, exports_.value_or(""));
+  spec.spawn.argv = wrapper_argv(shell_, login_, params.command, exports_.value_or(""));
   if (!exports_) spec.spawn.env = initial_env_;
   spec.spawn.cwd = cwd_;
   spec.stdin_data = params.stdin_data;

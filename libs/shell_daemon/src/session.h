@@ -37,7 +37,7 @@ struct ExecParams {
 class Session {
  public:
   Session(const asio::any_io_executor& executor, RunningCommands& running, std::string id,
-          std::string shell, std::string cwd, std::vector<std::string> env);
+          std::string shell, bool login, std::string cwd, std::vector<std::string> env);
 
   const std::string& id() const { return id_; }
   const std::string& cwd() const { return cwd_; }
@@ -59,6 +59,7 @@ class Session {
   RunningCommands& running_;
   std::string id_;
   std::string shell_;
+  bool login_ = false;
   std::string cwd_;
   std::vector<std::string> initial_env_;
   std::optional<std::string> exports_;  // set once a command has reported its state

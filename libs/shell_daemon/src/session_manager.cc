@@ -96,8 +96,9 @@ Result<std::shared_ptr<Session>> SessionManager::create(
   auto cwd = resolve_cwd(request.cwd);
   if (!cwd) return tl::unexpected(cwd.error());
   std::string id = fmt::format("session-{:06}", next_id_++);
-  auto session = std::make_shared<Session>(executor_, running_, id, std::move(*shell),
-                                           std::move(*cwd), session_env(request.env));
+  auto session =
+      std::make_shared<Session>(executor_, running_, id, std::move(*shell), request.login,
+                                std::move(*cwd), session_env(request.env));
   sessions_.emplace(id, session);
   return session;
 }

@@ -22,9 +22,9 @@ std::string_view wrapper_script() {
          "exit $__oxydra_rc\n";
 }
 
-std::vector<std::string> wrapper_argv(const std::string& shell, const std::string& command,
-                                      const std::string& exports) {
-  return {shell, "-c", std::string(wrapper_script()), "sh", command, exports};
+std::vector<std::string> wrapper_argv(const std::string& shell, bool login,
+                                      const std::string& command, const std::string& exports) {
+  return {shell, login ? "-lc" : "-c", std::string(wrapper_script()), "sh", command, exports};
 }
 
 std::optional<ShellState> parse_state(std::string_view data) {

@@ -23,8 +23,8 @@ struct ShellState {
 // (so `cd` and `export` take effect) with the state descriptor closed, and on
 // exit writes "<pwd>\n\0<export -p>\0" to the state descriptor.
 std::string_view wrapper_script();
-std::vector<std::string> wrapper_argv(const std::string& shell, const std::string& command,
-                                      const std::string& exports);
+std::vector<std::string> wrapper_argv(const std::string& shell, bool login,
+                                      const std::string& command, const std::string& exports);
 
 // The last complete state record in what the wrapper wrote, if any.
 std::optional<ShellState> parse_state(std::string_view data);

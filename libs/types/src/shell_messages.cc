@@ -31,6 +31,7 @@ json to_json(const SpawnSessionRequest& m) {
   json out{{"request_id", m.request_id}, {"env", m.env}};
   detail::put_optional(out, "shell", m.shell);
   detail::put_optional(out, "cwd", m.cwd);
+  if (m.login) out["login"] = true;
   return out;
 }
 
@@ -108,6 +109,7 @@ Result<SpawnSessionRequest> parse_spawn_session_request(const json& payload) {
   m.shell = r.optional_string("shell");
   m.cwd = r.optional_string("cwd");
   m.env = r.string_map("env");
+  m.login = r.boolean("login", false);
   if (m.shell) detail::refuse_nul(r, "shell", *m.shell);
   if (m.cwd) detail::refuse_nul(r, "cwd", *m.cwd);
   for (const auto& [name, value] : m.env) {

@@ -34,7 +34,7 @@ TEST(ShellState, CwdWithNewlineKeepsIt) {
 }
 
 TEST(ShellState, WrapperPassesCommandAndExportsAsArguments) {
-  auto argv = wrapper_argv("/bin/sh", "echo hi", "export A='1'");
+  auto argv = wrapper_argv("/bin/sh", false, "echo hi", "export A='1'");
   ASSERT_EQ(argv.size(), 6u);
   EXPECT_EQ(argv[0], "/bin/sh");
   EXPECT_EQ(argv[1], "-c");

@@ -63,6 +63,7 @@ struct SpawnSessionRequest {
   std::optional<std::string> shell;
   std::optional<std::string> cwd;
   std::map<std::string, std::string> env;
+  bool login = false;  // extension: commands run in a login shell (`sh -lc`), as the original's
   bool operator==(const SpawnSessionRequest&) const = default;
 };
 
