@@ -34,7 +34,15 @@ json wait_exec_reply(FrameClient& c, const std::string& request_id) {
   return reply->payload;
 }
 
+// A client that said hello gets a timed-out command's reply (a client that did
+// not gets the original daemon's error instead: OriginalClient.*).
+void say_hello(FrameClient& c) {
+  auto hello = c.request("hello", {{"request_id", "hi"}, {"protocol_version", 1}, {"client", "t"}});
+  ASSERT_TRUE(hello && hello->op == "hello");
+}
+
 TEST_F(ProcessTest, TimeoutKillsTheWholeGroupAndLeavesNoProcess) {
+  say_hello(*client_);
   auto s = spawn_session(*client_);
   const pid_t pgid =
       start_with_pgid(*client_, s, "t-1", "sleep 100 & sleep 100; wait", {{"timeout_secs", 1}});
@@ -50,6 +58,7 @@ TEST_F(ProcessTest, TimeoutKillsTheWholeGroupAndLeavesNoProcess) {
 
 TEST_F(ProcessTest, TermIgnoringCommandsAreKilledAfterTheGrace) {
   start({"--kill-grace-ms", "300"});
+  say_hello(*client_);
   auto s = spawn_session(*client_);
   const pid_t pgid = start_with_pgid(*client_, s, "t-2",
                                      "trap '' TERM; sh -c 'trap \"\" TERM; sleep 100' & sleep 100",

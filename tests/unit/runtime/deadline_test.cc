@@ -56,9 +56,11 @@ TEST(Deadline, ManyDeadlinesFireInTimeOrder) {
       cv.notify_all();
     };
   };
-  Deadline third(milliseconds(30), record(3));
-  Deadline first(milliseconds(10), record(1));
-  Deadline second(milliseconds(20), record(2));
+  // Far enough apart that arming the next one (slow under a sanitizer) cannot
+  // reorder them.
+  Deadline third(milliseconds(900), record(3));
+  Deadline first(milliseconds(300), record(1));
+  Deadline second(milliseconds(600), record(2));
   std::unique_lock lock(mu);
   ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return order.size() == 3; }));
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
