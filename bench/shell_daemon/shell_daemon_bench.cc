@@ -77,16 +77,29 @@ struct Daemon {
     auto c = process.connect();
     if (!c) throw std::runtime_error(c.error().message);
     client = std::make_unique<FrameClient>(std::move(*c));
-    session = spawn();
+    session = spawn(*client);
+    // A second client that negotiated base64 output events (any bytes, 4/3 on the wire).
+    auto b = process.connect();
+    if (!b) throw std::runtime_error(b.error().message);
+    base64_client = std::make_unique<FrameClient>(std::move(*b));
+    auto hello = base64_client->request("hello", {{"request_id", "h"},
+                                                  {"protocol_version", 1},
+                                                  {"client", "bench"},
+                                                  {"output_encodings", {"base64"}}});
+    if (!hello || hello->payload.value("output_encoding", "") != "base64")
+      throw std::runtime_error("base64 output was not negotiated");
+    base64_session = spawn(*base64_client);
   }
-  std::string spawn() {
-    auto reply = client->request("spawn_session", {{"request_id", "s"}});
+  static std::string spawn(FrameClient& c) {
+    auto reply = c.request("spawn_session", {{"request_id", "s"}});
     if (!reply || reply->op != "spawn_session") throw std::runtime_error("spawn_session failed");
     return reply->payload["session_id"];
   }
   ShellDaemonProcess process;
   std::unique_ptr<FrameClient> client;
   std::string session;
+  std::unique_ptr<FrameClient> base64_client;
+  std::string base64_session;
 };
 
 Daemon& daemon() {
@@ -211,16 +224,18 @@ class RawFrameReader {
 
 // Streaming mode end to end: every output event framed, sent, and read by
 // the client; only the final reply is parsed.
-void BM_Daemon_Stream1GiB(benchmark::State& state, const char* command) {
+void BM_Daemon_Stream1GiB(benchmark::State& state, const char* command, bool base64) {
   Daemon& d = daemon();
+  FrameClient& client = base64 ? *d.base64_client : *d.client;
+  const std::string& session = base64 ? d.base64_session : d.session;
   std::size_t peak_rss = 0;
   std::uint64_t wire_bytes = 0;
   const double cpu_before = oxydra::testlib::cpu_seconds(d.process.pid());
   for (auto _ : state) {
-    d.client->send(
+    client.send(
         "exec_command",
-        {{"request_id", "big"}, {"session_id", d.session}, {"command", command}, {"stream", true}});
-    RawFrameReader reader(d.client->fd());
+        {{"request_id", "big"}, {"session_id", session}, {"command", command}, {"stream", true}});
+    RawFrameReader reader(client.fd());
     std::uint64_t events = 0;
     for (;;) {
       auto frame = reader.next();
@@ -247,12 +262,21 @@ void BM_Daemon_Stream1GiB(benchmark::State& state, const char* command) {
   state.counters["wire_MiB"] = static_cast<double>(wire_bytes) / state.iterations() / (1 << 20);
   state.counters["daemon_peak_rss_MiB"] = static_cast<double>(peak_rss) / (1 << 20);
 }
-BENCHMARK_CAPTURE(BM_Daemon_Stream1GiB, zeros, "head -c 1073741824 /dev/zero")
+BENCHMARK_CAPTURE(BM_Daemon_Stream1GiB, zeros, "head -c 1073741824 /dev/zero", false)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Daemon_Stream1GiB, zeros_base64, "head -c 1073741824 /dev/zero", true)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Daemon_Stream1GiB, text,
-                  "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1073741824")
+                  "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1073741824", false)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Daemon_Stream1GiB, text_base64,
+                  "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1073741824", true)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
     ->UseRealTime();

@@ -82,10 +82,11 @@ Result<std::shared_ptr<RpcLink>> DaemonClient::reconnect() {
   bool retryable = false;
   CallOptions hello_options;
   hello_options.timeout = options_.request_timeout;
-  auto reply =
-      call_on(*link, rpc::kOpHello,
-              rpc::to_json(rpc::HelloRequest{"", rpc::kProtocolVersion, options_.client_name}),
-              hello_options, retryable);
+  auto reply = call_on(
+      *link, rpc::kOpHello,
+      rpc::to_json(rpc::HelloRequest{
+          "", rpc::kProtocolVersion, options_.client_name, {std::string(rpc::kEncodingBase64)}}),
+      hello_options, retryable);
   Result<rpc::HelloReply> hello =
       reply ? rpc::parse_hello_reply(reply->payload) : tl::unexpected(reply.error());
   if (hello && hello->protocol_version != rpc::kProtocolVersion) {

@@ -5,6 +5,7 @@
 
 #include "json_fields.h"
 #include "output_capture.h"
+#include "oxydra/sys/utf8.h"
 #include "rpc_link.h"
 
 namespace oxydra::sandbox {
@@ -173,14 +174,25 @@ Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
   call.epoch = target.epoch;
   if (options.timeout) call.timeout = *options.timeout + client_->options().request_timeout;
   call.on_sent = [this](const std::string& id) { on_exec_sent(id); };
+  // Raw (base64) events carry any bytes; the consumers here take text, so
+  // each stream is made UTF-8 as it arrives, a character split between two
+  // events completed by the next.
+  sys::Utf8Stream out_utf8, err_utf8;
+  auto deliver = [&](OutputStream stream, std::string text, std::uint64_t offset) {
+    (stream == OutputStream::stdout_stream ? out : err).append(text);
+    options.on_output(OutputChunk{stream, std::move(text), offset, false});
+  };
   if (options.on_output) {
     call.on_event = [&](const Message& message) {
       if (message.op != rpc::kOpOutput) return;
       auto event = rpc::parse_output_event(message.payload);
       if (!event) return;
       const OutputStream stream = stream_of(event->stream);
-      (stream == OutputStream::stdout_stream ? out : err).append(event->data);
-      options.on_output(OutputChunk{stream, std::move(event->data), event->offset, false});
+      if (!event->encoding) return deliver(stream, std::move(event->data), event->offset);
+      auto& utf8 = stream == OutputStream::stdout_stream ? out_utf8 : err_utf8;
+      const std::uint64_t offset = utf8.position();
+      std::string text(utf8.feed(event->data));
+      if (!text.empty()) deliver(stream, std::move(text), offset);
     };
   }
 
@@ -188,6 +200,14 @@ Result<ExecResult> DaemonShellSession::exec(const ExecOptions& options) {
   {
     std::stop_callback on_stop(options.stop, [this] { (void)cancel(); });
     reply = client_->call(rpc::kOpExecCommand, rpc::to_json(request), call);
+  }
+  if (options.on_output) {
+    for (auto [stream, utf8] : {std::pair{OutputStream::stdout_stream, &out_utf8},
+                                std::pair{OutputStream::stderr_stream, &err_utf8}}) {
+      const std::uint64_t offset = utf8->position();
+      std::string rest(utf8->finish());
+      if (!rest.empty()) deliver(stream, std::move(rest), offset);
+    }
   }
   if (!reply) {
     if (reply.error().code == ErrorCode::request_timeout) {

@@ -194,9 +194,11 @@ asio::awaitable<void> Command::pump(std::shared_ptr<Command> /*alive*/, Stream& 
       budget -= std::min(budget, n);
     }
   }
-  const std::uint64_t offset = stream.utf8.position();
-  std::string_view rest = stream.utf8.finish();
-  if (sink_ && !rest.empty()) co_await sink_->write_output(stream.kind, rest, offset);
+  if (sink_ && !sink_->raw()) {
+    const std::uint64_t offset = stream.utf8.position();
+    std::string_view rest = stream.utf8.finish();
+    if (!rest.empty()) co_await sink_->write_output(stream.kind, rest, offset);
+  }
   stream.pipe.close(ec);
   stream.buffer = {};
 }
@@ -207,6 +209,12 @@ asio::awaitable<void> Command::consume(Stream& stream, std::string_view bytes) {
   while (!bytes.empty()) {
     const std::string_view slice = bytes.substr(0, spec_.chunk_bytes);
     bytes.remove_prefix(slice.size());
+    if (sink_->raw()) {
+      const std::uint64_t offset = stream.raw_position;
+      stream.raw_position += slice.size();
+      co_await sink_->write_output(stream.kind, slice, offset);
+      continue;
+    }
     const std::uint64_t offset = stream.utf8.position();
     std::string_view text = stream.utf8.feed(slice);
     if (!text.empty()) co_await sink_->write_output(stream.kind, text, offset);

@@ -74,6 +74,7 @@ class Command : public std::enable_shared_from_this<Command> {
     asio::posix::stream_descriptor pipe;
     HeadTailBuffer kept;
     sys::Utf8Stream utf8;
+    std::uint64_t raw_position = 0;  // bytes already sent to a raw sink
     std::vector<char> buffer;
   };
 

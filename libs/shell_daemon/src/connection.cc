@@ -165,11 +165,11 @@ void Connection::send_error(const std::optional<std::string>& request_id, ErrorC
 
 asio::awaitable<bool> Connection::send_output(std::string_view request_id_json, StreamKind stream,
                                               std::string_view data, std::uint64_t offset,
-                                              const bool& abandoned) {
+                                              const bool& abandoned, bool base64) {
   while (!closed() && !abandoned && pending_.size() >= kMaxQueuedBytes)
     co_await space_.wait();
   if (closed() || abandoned) co_return false;
-  append_output_event(pending_, request_id_json, stream, data, offset);
+  append_output_event(pending_, request_id_json, stream, data, offset, base64);
   writer_wake_.notify_all();
   co_return true;
 }

@@ -53,6 +53,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // original daemon's client and gets its reply shapes (protocol.md §4.2).
   void mark_hello() { said_hello_ = true; }
   bool said_hello() const { return said_hello_; }
+  // Set by a hello that offered base64: output events then carry raw bytes.
+  void use_base64_output() { base64_output_ = true; }
+  bool base64_output() const { return base64_output_; }
 
   void send(std::string_view op, const nlohmann::json& payload);
   void send_error(const std::optional<std::string>& request_id, ErrorCode code,
@@ -61,7 +64,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // event (returns false) once the connection is closing or `abandoned` is set.
   asio::awaitable<bool> send_output(std::string_view request_id_json, StreamKind stream,
                                     std::string_view data, std::uint64_t offset,
-                                    const bool& abandoned);
+                                    const bool& abandoned, bool base64 = false);
   // Wakes output senders so they re-check their `abandoned` flag.
   void wake_senders() { space_.notify_all(); }
 
@@ -95,6 +98,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;
   bool closed_ = false;
   bool said_hello_ = false;
+  bool base64_output_ = false;
   Notifier writer_wake_;
   Notifier space_;
   Notifier closed_event_;

@@ -20,13 +20,15 @@ namespace rpc = shell_rpc;
 class ConnectionSink : public OutputSink {
  public:
   ConnectionSink(const std::shared_ptr<Connection>& connection, const std::string& request_id)
-      : connection_(connection), request_id_json_(json(request_id).dump()) {}
+      : connection_(connection),
+        request_id_json_(json(request_id).dump()),
+        raw_(connection->base64_output()) {}
 
   asio::awaitable<void> write_output(StreamKind stream, std::string_view data,
                                      std::uint64_t offset) override {
     auto connection = connection_.lock();
     if (!connection || abandoned_) co_return;
-    co_await connection->send_output(request_id_json_, stream, data, offset, abandoned_);
+    co_await connection->send_output(request_id_json_, stream, data, offset, abandoned_, raw_);
   }
 
   void abandon() override {
@@ -34,9 +36,12 @@ class ConnectionSink : public OutputSink {
     if (auto connection = connection_.lock()) connection->wake_senders();
   }
 
+  bool raw() const override { return raw_; }
+
  private:
   std::weak_ptr<Connection> connection_;
   std::string request_id_json_;
+  bool raw_;
   bool abandoned_ = false;
 };
 

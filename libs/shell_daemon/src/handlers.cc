@@ -1,5 +1,7 @@
 #include "handlers.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 
@@ -20,6 +22,9 @@ void on_hello(Connection& c, const json& payload) {
   auto request = rpc::parse_hello_request(payload);
   if (!request) return reply_error(c, payload, request.error());
   c.mark_hello();
+  const bool base64 = std::find(request->output_encodings.begin(), request->output_encodings.end(),
+                                rpc::kEncodingBase64) != request->output_encodings.end();
+  if (base64) c.use_base64_output();
   const DaemonConfig& config = c.context().config;
   rpc::HelloReply reply;
   reply.request_id = request->request_id;
@@ -27,6 +32,7 @@ void on_hello(Connection& c, const json& payload) {
   reply.capabilities = {"exec_stream",  "stream_output", "stdin",  "timeout",         "cancel",
                         "kill_session", "list_sessions", "signal", "max_output_bytes"};
   reply.limits = rpc::Limits{config.max_frame_bytes, config.max_sessions, config.max_output_bytes};
+  if (base64) reply.output_encoding = std::string(rpc::kEncodingBase64);
   json reply_payload = rpc::to_json(reply);
   // Extension: changes when the daemon restarts (its sessions are then gone).
   reply_payload["instance"] = c.context().instance;

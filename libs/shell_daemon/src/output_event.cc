@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "oxydra/sys/base64.h"
 #include "oxydra/types/frame.h"
 
 namespace oxydra::shell_daemon {
@@ -190,20 +191,22 @@ void append_json_escaped(std::string& out, std::string_view text) {
 }
 
 void append_output_event(ByteBuffer& out, std::string_view request_id_json, StreamKind stream,
-                         std::string_view data, std::uint64_t offset) {
+                         std::string_view data, std::uint64_t offset, bool base64) {
   constexpr std::string_view kOp = R"({"op":"output","payload":{"request_id":)";
   constexpr std::string_view kStream = R"(,"stream":")";
   constexpr std::string_view kOffset = R"(","offset":)";
   constexpr std::string_view kData = R"(,"data":")";
+  constexpr std::string_view kBase64Data = R"(,"encoding":"base64","data":")";
   constexpr std::string_view kTail = "\"}}";
   const std::string_view name = stream_name(stream);
   char number[24];
   const auto digits = std::to_chars(number, number + sizeof number, offset);
   const std::string_view offset_text(number, static_cast<std::size_t>(digits.ptr - number));
 
-  const std::size_t most = kFramePrefixBytes + kOp.size() + request_id_json.size() +
-                           kStream.size() + name.size() + kOffset.size() + offset_text.size() +
-                           kData.size() + 6 * data.size() + 8 + kTail.size();
+  const std::size_t most =
+      kFramePrefixBytes + kOp.size() + request_id_json.size() + kStream.size() + name.size() +
+      kOffset.size() + offset_text.size() + kBase64Data.size() +
+      (base64 ? sys::base64_size(data.size()) : 6 * data.size() + 8) + kTail.size();
   char* const start = out.reserve_tail(most);
   char* w = start + kFramePrefixBytes;
   auto put = [&w](std::string_view s) {
@@ -216,8 +219,13 @@ void append_output_event(ByteBuffer& out, std::string_view request_id_json, Stre
   put(name);
   put(kOffset);
   put(offset_text);
-  put(kData);
-  w = write_escaped(w, data);
+  if (base64) {
+    put(kBase64Data);
+    w = sys::base64_encode(data, w);
+  } else {
+    put(kData);
+    w = write_escaped(w, data);
+  }
   put(kTail);
   const std::size_t size = static_cast<std::size_t>(w - start);
   const auto n = static_cast<std::uint32_t>(size - kFramePrefixBytes);
@@ -229,9 +237,9 @@ void append_output_event(ByteBuffer& out, std::string_view request_id_json, Stre
 }
 
 OutFrame encode_output_event(std::string_view request_id_json, StreamKind stream,
-                             std::string_view data, std::uint64_t offset) {
+                             std::string_view data, std::uint64_t offset, bool base64) {
   ByteBuffer out;
-  append_output_event(out, request_id_json, stream, data, offset);
+  append_output_event(out, request_id_json, stream, data, offset, base64);
   return OutFrame(std::string(out.data(), out.size()));
 }
 

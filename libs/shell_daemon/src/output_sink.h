@@ -23,6 +23,9 @@ class OutputSink {
                                              std::uint64_t offset) = 0;
   // From now on writes are dropped; a suspended write returns.
   virtual void abandon() = 0;
+  // True when the sink takes the raw bytes (base64 on the wire); false when it
+  // takes UTF-8 text (invalid sequences replaced).
+  virtual bool raw() const { return false; }
 };
 
 }  // namespace oxydra::shell_daemon

@@ -1,6 +1,7 @@
 // Shell daemon RPC: running commands and reading their output.
 
 #include "message_fields.h"
+#include "oxydra/sys/base64.h"
 #include "oxydra/types/shell_messages.h"
 
 namespace oxydra::shell_rpc {
@@ -49,8 +50,12 @@ json to_json(const StreamOutputReply& m) {
 }
 
 json to_json(const OutputEvent& m) {
-  return json{
-      {"request_id", m.request_id}, {"stream", m.stream}, {"data", m.data}, {"offset", m.offset}};
+  json out{{"request_id", m.request_id},
+           {"stream", m.stream},
+           {"data", m.encoding ? sys::base64_encode(m.data) : m.data},
+           {"offset", m.offset}};
+  detail::put_optional(out, "encoding", m.encoding);
+  return out;
 }
 
 Result<ExecCommandRequest> parse_exec_command_request(const json& payload) {
@@ -110,6 +115,17 @@ Result<OutputEvent> parse_output_event(const json& payload) {
   m.stream = detail::one_of(r, "stream", {kStdout, kStderr});
   m.data = r.string("data");
   m.offset = required_unsigned(r, "offset");
+  m.encoding = r.optional_string("encoding");
+  if (m.encoding && *m.encoding != kEncodingBase64) {
+    r.problem("encoding", "must be base64");
+  } else if (m.encoding) {
+    auto bytes = sys::base64_decode(m.data);
+    if (!bytes) {
+      r.problem("data", "is not base64");
+    } else {
+      m.data = std::move(*bytes);
+    }
+  }
   return finish(r, std::move(m));
 }
 

@@ -13,18 +13,22 @@ using detail::required_unsigned;
 using nlohmann::json;
 
 json to_json(const HelloRequest& m) {
-  return json{
+  json out{
       {"request_id", m.request_id}, {"protocol_version", m.protocol_version}, {"client", m.client}};
+  if (!m.output_encodings.empty()) out["output_encodings"] = m.output_encodings;
+  return out;
 }
 
 json to_json(const HelloReply& m) {
-  return json{{"request_id", m.request_id},
-              {"protocol_version", m.protocol_version},
-              {"server", m.server},
-              {"capabilities", m.capabilities},
-              {"limits", json{{"max_frame_bytes", m.limits.max_frame_bytes},
-                              {"max_sessions", m.limits.max_sessions},
-                              {"max_output_bytes", m.limits.max_output_bytes}}}};
+  json out{{"request_id", m.request_id},
+           {"protocol_version", m.protocol_version},
+           {"server", m.server},
+           {"capabilities", m.capabilities},
+           {"limits", json{{"max_frame_bytes", m.limits.max_frame_bytes},
+                           {"max_sessions", m.limits.max_sessions},
+                           {"max_output_bytes", m.limits.max_output_bytes}}}};
+  detail::put_optional(out, "output_encoding", m.output_encoding);
+  return out;
 }
 
 json to_json(const SpawnSessionRequest& m) {
@@ -83,6 +87,7 @@ Result<HelloRequest> parse_hello_request(const json& payload) {
   m.request_id = r.nonblank("request_id");
   m.protocol_version = protocol_version(r);
   m.client = r.string("client");
+  m.output_encodings = r.string_list("output_encodings");
   return finish(r, std::move(m));
 }
 
@@ -93,6 +98,7 @@ Result<HelloReply> parse_hello_reply(const json& payload) {
   m.protocol_version = protocol_version(r);
   m.server = r.string("server");
   m.capabilities = r.string_list("capabilities");
+  m.output_encoding = r.optional_string("output_encoding");
   const json* limits = r.object("limits", true);
   if (!r.ok()) return r.error();
   JsonReader l(*limits, r.child_path("limits"), ErrorCode::invalid_request);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "daemon_test_util.h"
+#include "oxydra/types/shell_messages.h"
 
 namespace oxydra::shell_daemon_test {
 namespace {
@@ -43,6 +44,66 @@ TEST_F(OutputTest, PerRequestLimitAndBothStreamsTruncated) {
   EXPECT_EQ(out.out, std::string(500, 'o'));
   EXPECT_EQ(out.err, std::string(500, 'e'));
   EXPECT_GE(out.chunks, 4);
+}
+
+// Collects a streaming command's events and reply on `c`: the bytes of each
+// stream as the events carried them (decoded when base64), checking offsets.
+struct Streamed {
+  std::string out, err;
+  json reply;
+  int base64_events = 0, text_events = 0;
+};
+Streamed stream_command(FrameClient& c, const std::string& session, const std::string& command) {
+  Streamed got;
+  EXPECT_TRUE(c.send(
+      "exec_command",
+      {{"request_id", "bin"}, {"session_id", session}, {"command", command}, {"stream", true}}));
+  for (;;) {
+    auto m = c.recv(60s);
+    if (!m) {
+      ADD_FAILURE() << "no reply";
+      return got;
+    }
+    if (m->op != "output") {
+      got.reply = m->payload;
+      return got;
+    }
+    auto event = shell_rpc::parse_output_event(m->payload);
+    EXPECT_TRUE(event) << m->payload.dump().substr(0, 200);
+    if (!event) return got;
+    std::string& text = event->stream == "stdout" ? got.out : got.err;
+    EXPECT_EQ(event->offset, text.size());
+    text += event->data;
+    ++(event->encoding ? got.base64_events : got.text_events);
+  }
+}
+
+TEST_F(OutputTest, Base64OutputNegotiatedInHelloCarriesAnyBytesExactly) {
+  auto hello = client_->request("hello", {{"request_id", "h"},
+                                          {"protocol_version", 1},
+                                          {"client", "t"},
+                                          {"output_encodings", {"zstd", "base64"}}});
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->payload["output_encoding"], "base64") << hello->payload.dump();
+  auto s = spawn_session(*client_);
+  auto got = stream_command(
+      *client_, s, "printf 'a\\000b\\377\\303'; head -c 300000 /dev/zero; printf '\\351' >&2");
+  EXPECT_EQ(got.reply["exit_code"], 0) << got.reply.dump();
+  EXPECT_EQ(got.out, std::string("a\0b\xff\xc3", 5) + std::string(300000, '\0'));
+  EXPECT_EQ(got.err, "\xe9");
+  EXPECT_GT(got.base64_events, 0);
+  EXPECT_EQ(got.text_events, 0);
+}
+
+TEST_F(OutputTest, WithoutBase64EventsStayUtf8Text) {
+  auto hello =
+      client_->request("hello", {{"request_id", "h"}, {"protocol_version", 1}, {"client", "t"}});
+  ASSERT_TRUE(hello);
+  EXPECT_FALSE(hello->payload.contains("output_encoding")) << hello->payload.dump();
+  auto s = spawn_session(*client_);
+  auto got = stream_command(*client_, s, "printf 'a\\000b\\377'");
+  EXPECT_EQ(got.out, std::string("a\0b\xEF\xBF\xBD", 6));  // U+FFFD for the invalid byte
+  EXPECT_EQ(got.base64_events, 0);
 }
 
 TEST_F(OutputTest, StreamingSendsOutputEventsWithOffsetsBeforeTheReply) {

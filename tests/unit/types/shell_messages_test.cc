@@ -12,8 +12,10 @@ using oxydra::testing::expect_parse_error;
 using oxydra::testing::expect_round_trip;
 
 TEST(ShellMessages, HelloRoundTrips) {
-  expect_round_trip(HelloRequest{"r-1", 1, "oxydra-vm/0.1"}, parse_hello_request, kOpHello);
-  HelloReply reply{"r-1", 1, "shell-daemon/0.1", {"stream", "cancel"}, {8u << 20, 64, 65536}};
+  expect_round_trip(HelloRequest{"r-1", 1, "oxydra-vm/0.1", {}}, parse_hello_request, kOpHello);
+  expect_round_trip(HelloRequest{"r-2", 1, "oxydra-vm/0.1", {"base64"}}, parse_hello_request);
+  HelloReply reply{"r-1",       1, "shell-daemon/0.1", {"stream", "cancel"}, {8u << 20, 64, 65536},
+                   std::nullopt};
   expect_round_trip(reply, parse_hello_reply, kOpHello);
   reply.capabilities.clear();
   expect_round_trip(reply, parse_hello_reply);
@@ -100,8 +102,25 @@ TEST(ShellMessages, StreamOutputAndOutputEventRoundTrip) {
                     parse_stream_output_reply, kOpStreamOutput);
   expect_round_trip(StreamOutputReply{"r-4", "session-000001", "stdout", "", true},
                     parse_stream_output_reply);
-  expect_round_trip(OutputEvent{"r-3", "stdout", "hello \xE2\x9C\x93\n", 4096}, parse_output_event,
-                    kOpOutput);
+  expect_round_trip(OutputEvent{"r-3", "stdout", "hello \xE2\x9C\x93\n", 4096, std::nullopt},
+                    parse_output_event, kOpOutput);
+  // Base64: any bytes, NUL and invalid UTF-8 included, arrive as they were.
+  expect_round_trip(OutputEvent{"r-5", "stderr", std::string("\0\xff\xfe raw\n", 8), 7,
+                                std::string(kEncodingBase64)},
+                    parse_output_event, kOpOutput);
+  auto bad = parse_output_event({{"request_id", "r"},
+                                 {"stream", "stdout"},
+                                 {"data", "%%%"},
+                                 {"offset", 0},
+                                 {"encoding", "base64"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("payload.data: is not base64"), std::string::npos)
+      << bad.error().message;
+  EXPECT_FALSE(parse_output_event({{"request_id", "r"},
+                                   {"stream", "stdout"},
+                                   {"data", ""},
+                                   {"offset", 0},
+                                   {"encoding", "hex"}}));
 }
 
 TEST(ShellMessages, CancelKillListRoundTrip) {

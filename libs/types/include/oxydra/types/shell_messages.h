@@ -25,6 +25,8 @@ inline constexpr std::string_view kOpSpawnSession = "spawn_session";
 inline constexpr std::string_view kOpExecCommand = "exec_command";
 inline constexpr std::string_view kOpStreamOutput = "stream_output";
 inline constexpr std::string_view kOpOutput = "output";  // event, with `stream: true`
+// The binary-safe encoding of `output` events a client may ask for in hello.
+inline constexpr std::string_view kEncodingBase64 = "base64";
 inline constexpr std::string_view kOpCancel = "cancel";
 inline constexpr std::string_view kOpKillSession = "kill_session";
 inline constexpr std::string_view kOpListSessions = "list_sessions";
@@ -39,6 +41,9 @@ struct HelloRequest {
   std::string request_id;
   int protocol_version = kProtocolVersion;
   std::string client;
+  // Extension: encodings of `output` events the client can read, best first
+  // ("base64"); empty: events carry `data` as a JSON string.
+  std::vector<std::string> output_encodings;
   bool operator==(const HelloRequest&) const = default;
 };
 
@@ -55,6 +60,7 @@ struct HelloReply {
   std::string server;
   std::vector<std::string> capabilities;
   Limits limits;
+  std::optional<std::string> output_encoding;  // extension: the one chosen, when any
   bool operator==(const HelloReply&) const = default;
 };
 
@@ -123,6 +129,8 @@ struct OutputEvent {
   std::string stream{kStdout};  // kStdout | kStderr
   std::string data;
   std::uint64_t offset = 0;  // byte position of this chunk within its stream
+  // "base64" when hello negotiated it: `data` (as parsed) is then the raw bytes.
+  std::optional<std::string> encoding;
   bool operator==(const OutputEvent&) const = default;
 };
 
