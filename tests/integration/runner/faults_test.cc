@@ -151,6 +151,10 @@ TEST_P(Faults, ShellGuestKilledMidCommandIsAToolErrorAndTheNextCommandWorks) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   ASSERT_GE(llm.request_count(), 4u);
   EXPECT_NE(llm.requests()[3].body.find("again-ok"), std::string::npos) << llm.requests()[3].body;
+  // The restarted guest's disks are let go at stop like the first one's.
+  ASSERT_EQ(runner({"stop"}, 120s).exit_code, 0);
+  const auto left = mounts_under(workspace());
+  EXPECT_TRUE(left.empty()) << left.size() << " mounts left after stop, first " << left.front();
 }
 
 TEST_P(Faults, OxydraVmKilledMidTurnRestartsWithItsDatabaseAndAuditChainIntact) {
@@ -187,6 +191,8 @@ TEST_P(Faults, OxydraVmKilledMidTurnRestartsWithItsDatabaseAndAuditChainIntact) 
   EXPECT_EQ(after.exit_code, 0) << after.err;
   EXPECT_NE(after.out.find("After the restart."), std::string::npos) << after.out;
   ASSERT_EQ(runner({"stop"}, 120s).exit_code, 0);
+  const auto left = mounts_under(workspace());
+  EXPECT_TRUE(left.empty()) << left.size() << " mounts left after stop, first " << left.front();
 
   // Nothing written before the kill is lost or corrupt.
   auto check = testlib::check_sqlite(database(), "SELECT content FROM messages");

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "oxydra/testlib/paths.h"
 #include "oxydra/types/guest_images.h"
@@ -129,6 +131,19 @@ pid_t docker_guest_pid(const std::string& user, const std::string& role) {
   } catch (const std::exception&) {
     return -1;
   }
+}
+
+std::vector<std::string> mounts_under(const std::string& dir) {
+  std::vector<std::string> found;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    fields >> id >> parent >> device >> root >> point;
+    if (point == dir || point.rfind(dir + "/", 0) == 0) found.push_back(point);
+  }
+  return found;
 }
 
 void remove_docker_guests(const std::string& user) {
