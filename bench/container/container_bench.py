@@ -8,8 +8,9 @@
                `docker run --rm --network none oxydra-shell-vm:VERSION /bin/true`
   exec         round trip of exec_command `true` through the daemon in shell-vm,
                vs the same shell-daemon binary on the host
-  memory       RSS of every process of one user's pair (runc or containerd-shim,
-               init, daemon, oxydra-vm) and the cgroups' own accounting
+  memory       RSS of every process of one user's pair (containerd-shim with
+               docker; with oci no host process stays behind a guest: init,
+               daemon, oxydra-vm) and the cgroups' own accounting
 
 Usage (root; images from scripts/build-guest-rootfs):
   bench/container/container_bench.py [--bin-dir build/default/bin]
@@ -112,6 +113,7 @@ class Setup:
         with open(f"{self.dir}/runner.toml", "w") as f:
             f.write(f'workspace_root = "ws"\nimages_dir = "{os.path.abspath(args.images_dir)}"\n'
                     'default_tier = "container"\n[users.bench]\nconfig_path = "users/bench.toml"\n'
+                    'credential_envs = ["OXYDRA_BENCH_KEY"]\n'
                     f'[container]\ndriver = "{args.driver}"\n')
         with open(f"{self.dir}/users/bench.toml", "w") as f:
             f.write('agent_config = "../agent.toml"\n[credential_refs]\nfake = "env:OXYDRA_BENCH_KEY"\n')
@@ -195,7 +197,12 @@ def pair_memory(driver):
         usage += int(open(f"{cgroup}/memory.usage_in_bytes").read()) // 1024
         pids = [int(p) for p in open(f"{cgroup}/cgroup.procs").read().split()]
         ppid = int(open(f"/proc/{init_pid}/stat").read().rsplit(")", 1)[1].split()[1])
-        pids.append(ppid)  # runc or containerd-shim, the guest's host-side parent
+        # The guest's host-side parent when it is a monitor kept for this guest
+        # alone (containerd-shim); the oci driver's guests are the runner's own
+        # children (runc exits once they run), and the runner is not counted.
+        parent = open(f"/proc/{ppid}/comm").read().strip()
+        if parent != "oxydra-runner":
+            pids.append(ppid)
         for pid in pids:
             for line in open(f"/proc/{pid}/status"):
                 if line.startswith("VmRSS:"):
@@ -256,8 +263,8 @@ def main():
     print(f"exec true round trip, daemon in shell-vm: {container_exec * 1e6:.0f} us")
     print(f"exec true round trip, daemon on the host: {host_exec * 1e6:.0f} us  "
           f"(container/host {container_exec / host_exec:.2f}x)")
-    parent = "containerd-shim" if d == "docker" else "runc"
-    print(f"memory per user pair: {rss / 1024:.1f} MiB RSS ({parent}, init, daemon, oxydra-vm); "
+    parent = "containerd-shim, " if d == "docker" else ""
+    print(f"memory per user pair: {rss / 1024:.1f} MiB RSS ({parent}init, daemon, oxydra-vm); "
           f"cgroup usage {usage / 1024:.1f} MiB (incl. page cache)")
     return 0
 

@@ -3,13 +3,13 @@
 #include <array>
 
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
+
+#include "no_throw.h"
 
 namespace oxydra::gateway {
 
 namespace {
 
-constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 64u << 10;
 
 std::string error_frame(ErrorCode code, std::string_view message) {

@@ -10,17 +10,16 @@
 
 #include <spdlog/spdlog.h>
 #include <asio.hpp>
-#include <asio/experimental/as_tuple.hpp>
 
 #include "connection.h"
 #include "hub.h"
+#include "no_throw.h"
 #include "oxydra/sys/peer_cred.h"
 #include "socket_path.h"
 
 namespace oxydra::gateway {
 
 namespace {
-constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 using Protocol = asio::local::stream_protocol;
 
 // The gateway is meant for the user's operator tools: the runner and its CLI

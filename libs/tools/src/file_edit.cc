@@ -7,7 +7,7 @@ namespace oxydra::tools {
 
 namespace {
 
-constexpr std::string_view kName = "file_edit";
+constexpr std::string_view kFileEditName = "file_edit";
 
 std::uint64_t count_occurrences(std::string_view text, std::string_view needle) {
   std::uint64_t n = 0;
@@ -35,7 +35,7 @@ std::string replace(std::string_view text, std::string_view from, std::string_vi
 class FileEdit final : public Tool {
  public:
   FileEdit(std::shared_ptr<const FileRoots> roots, FileToolLimits limits)
-      : Tool(std::string(kName),
+      : Tool(std::string(kFileEditName),
              "Replace an exact piece of text in a file. old_string must match the file's text "
              "exactly (including whitespace and indentation) and occur exactly once, unless "
              "replace_all is true. Allowed folders:\n" +
@@ -71,42 +71,43 @@ class FileEdit final : public Tool {
     const auto& new_string = args["new_string"].get_ref<const std::string&>();
     const bool all = args.value("replace_all", false);
     if (old_string == new_string) {
-      return ToolOutput::failure(
-          tool_error::kInvalidArguments,
-          std::string(kName) + ": old_string and new_string are the same; nothing to change");
+      return ToolOutput::failure(tool_error::kInvalidArguments,
+                                 std::string(kFileEditName) +
+                                     ": old_string and new_string are the same; nothing to change");
     }
     auto at = roots_->locate(args["path"].get<std::string>(), Access::write);
-    if (!at) return file_failure(kName, at.error());
+    if (!at) return file_failure(kFileEditName, at.error());
     auto fd = roots_->open(*at, O_RDWR | O_NONBLOCK | O_NOCTTY);
-    if (!fd) return file_failure(kName, fd.error());
+    if (!fd) return file_failure(kFileEditName, fd.error());
     auto st = regular_file(fd->get(), *at);
-    if (!st) return file_failure(kName, st.error());
+    if (!st) return file_failure(kFileEditName, st.error());
     const auto size = static_cast<std::uint64_t>(st->st_size);
     if (size > limits_.max_edit_file_bytes) {
-      return file_failure(kName, Error{ErrorCode::file_too_large,
-                                       at->display + " is " + plural(size, "byte", "bytes") +
-                                           "; file_edit handles files up to " +
-                                           std::to_string(limits_.max_edit_file_bytes) + " bytes"});
+      return file_failure(kFileEditName,
+                          Error{ErrorCode::file_too_large,
+                                at->display + " is " + plural(size, "byte", "bytes") +
+                                    "; file_edit handles files up to " +
+                                    std::to_string(limits_.max_edit_file_bytes) + " bytes"});
     }
     auto text = read_up_to(fd->get(), limits_.max_edit_file_bytes, *at);
-    if (!text) return file_failure(kName, text.error());
+    if (!text) return file_failure(kFileEditName, text.error());
 
     const std::uint64_t found = count_occurrences(*text, old_string);
     if (found == 0) {
       return ToolOutput::failure(
-          "no_match", std::string(kName) + ": old_string was not found in " + at->display +
+          "no_match", std::string(kFileEditName) + ": old_string was not found in " + at->display +
                           "; read the file and copy the exact text, including whitespace");
     }
     if (found > 1 && !all) {
-      return ToolOutput::failure(
-          "ambiguous_match", std::string(kName) + ": old_string occurs " + std::to_string(found) +
-                                 " times in " + at->display +
-                                 "; include more surrounding text to make it unique, or set "
-                                 "replace_all to true");
+      return ToolOutput::failure("ambiguous_match",
+                                 std::string(kFileEditName) + ": old_string occurs " +
+                                     std::to_string(found) + " times in " + at->display +
+                                     "; include more surrounding text to make it unique, or set "
+                                     "replace_all to true");
     }
     const std::string edited = replace(*text, old_string, new_string, all);
     if (auto written = replace_contents(fd->get(), edited, *at); !written) {
-      return file_failure(kName, written.error());
+      return file_failure(kFileEditName, written.error());
     }
     const std::uint64_t replaced = all ? found : 1;
     return ToolOutput::success("replaced " + plural(replaced, "occurrence", "occurrences") +

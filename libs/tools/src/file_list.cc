@@ -15,7 +15,7 @@ namespace oxydra::tools {
 
 namespace {
 
-constexpr std::string_view kName = "file_list";
+constexpr std::string_view kFileListName = "file_list";
 
 // Names in `dir_fd`, sorted, without "." and "..".
 Result<std::vector<std::string>> entry_names(int dir_fd, const std::string& display) {
@@ -45,7 +45,7 @@ std::string link_target(int dir_fd, const std::string& name) {
 class FileList final : public Tool {
  public:
   FileList(std::shared_ptr<const FileRoots> roots, FileToolLimits limits)
-      : Tool(std::string(kName),
+      : Tool(std::string(kFileListName),
              "List a folder: one entry per line, folders ending in \"/\", files with their "
              "size, symbolic links with their target. Allowed folders:\n" +
                  roots->summary(),
@@ -68,12 +68,12 @@ class FileList final : public Tool {
  protected:
   Result<ToolOutput> run(const nlohmann::json& args, const ToolContext& ctx) override {
     auto at = roots_->locate(args.value("path", std::string()), Access::read);
-    if (!at) return file_failure(kName, at.error());
+    if (!at) return file_failure(kFileListName, at.error());
     auto fd = roots_->open(*at, O_PATH);
-    if (!fd) return file_failure(kName, fd.error());
+    if (!fd) return file_failure(kFileListName, fd.error());
     struct stat st {};
     if (::fstat(fd->get(), &st) != 0) {
-      return file_failure(kName, errno_error("stat " + at->display, errno));
+      return file_failure(kFileListName, errno_error("stat " + at->display, errno));
     }
     if (!S_ISDIR(st.st_mode)) {
       return ToolOutput::success(at->display + "  " +
@@ -84,7 +84,7 @@ class FileList final : public Tool {
     std::string folder = at->display;
     if (folder.back() != '/') folder += '/';
     if (auto listed = list(fd->get(), "", folder, 1, walk); !listed) {
-      return file_failure(kName, listed.error());
+      return file_failure(kFileListName, listed.error());
     }
     if (walk.lines.empty()) return ToolOutput::success(folder + " is empty");
     std::string out = folder + "\n";

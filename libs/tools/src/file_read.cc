@@ -10,7 +10,7 @@ namespace oxydra::tools {
 
 namespace {
 
-constexpr std::string_view kName = "file_read";
+constexpr std::string_view kFileReadName = "file_read";
 
 // True when `bytes` looks like binary data (a NUL byte in it).
 bool looks_binary(std::string_view bytes) {
@@ -31,7 +31,7 @@ struct Slice {
 class FileRead final : public Tool {
  public:
   FileRead(std::shared_ptr<const FileRoots> roots, FileToolLimits limits)
-      : Tool(std::string(kName),
+      : Tool(std::string(kFileReadName),
              "Read a text file. Returns its contents (at most " +
                  std::to_string(limits.max_read_bytes) +
                  " bytes per call; use offset and limit to page through larger files). "
@@ -65,11 +65,11 @@ class FileRead final : public Tool {
  protected:
   Result<ToolOutput> run(const nlohmann::json& args, const ToolContext& ctx) override {
     auto at = roots_->locate(args["path"].get<std::string>(), Access::read);
-    if (!at) return file_failure(kName, at.error());
+    if (!at) return file_failure(kFileReadName, at.error());
     auto fd = roots_->open(*at, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    if (!fd) return file_failure(kName, fd.error());
+    if (!fd) return file_failure(kFileReadName, fd.error());
     auto st = regular_file(fd->get(), *at);
-    if (!st) return file_failure(kName, st.error());
+    if (!st) return file_failure(kFileReadName, st.error());
 
     const auto offset = static_cast<std::uint64_t>(args.value("offset", std::int64_t{0}));
     const bool bytes = args.value("unit", std::string("lines")) == "bytes";
@@ -78,7 +78,7 @@ class FileRead final : public Tool {
 
     const auto limit = static_cast<std::uint64_t>(args.value("limit", std::int64_t{0}));
     auto slice = read_lines(fd->get(), *at, offset, limit == 0 ? UINT64_MAX : limit, ctx.stop);
-    if (!slice) return file_failure(kName, slice.error());
+    if (!slice) return file_failure(kFileReadName, slice.error());
     if (looks_binary(slice->text)) return binary(*at, size);
     return ToolOutput::success(describe_lines(*at, *slice, offset, size));
   }
@@ -188,7 +188,7 @@ class FileRead final : public Tool {
       const ssize_t n =
           ::pread(fd, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return file_failure(kName, errno_error("read " + at.display, errno));
+      if (n < 0) return file_failure(kFileReadName, errno_error("read " + at.display, errno));
       if (n == 0) break;
       done += static_cast<std::size_t>(n);
     }
@@ -203,9 +203,10 @@ class FileRead final : public Tool {
   }
 
   static ToolOutput binary(const Location& at, std::uint64_t size) {
-    return ToolOutput::failure(
-        "binary_file", std::string(kName) + ": " + at.display + " looks like a binary file (" +
-                           plural(size, "byte", "bytes") + "); file_read returns text only");
+    return ToolOutput::failure("binary_file", std::string(kFileReadName) + ": " + at.display +
+                                                  " looks like a binary file (" +
+                                                  plural(size, "byte", "bytes") +
+                                                  "); file_read returns text only");
   }
 
   std::shared_ptr<const FileRoots> roots_;

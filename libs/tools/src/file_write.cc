@@ -9,12 +9,12 @@ namespace oxydra::tools {
 
 namespace {
 
-constexpr std::string_view kName = "file_write";
+constexpr std::string_view kFileWriteName = "file_write";
 
 class FileWrite final : public Tool {
  public:
   FileWrite(std::shared_ptr<const FileRoots> roots, FileToolLimits limits)
-      : Tool(std::string(kName),
+      : Tool(std::string(kFileWriteName),
              "Create or overwrite a text file with the given content. Missing parent folders "
              "are created. Allowed folders:\n" +
                  roots->summary(),
@@ -39,17 +39,18 @@ class FileWrite final : public Tool {
     const auto& content = args["content"].get_ref<const std::string&>();
     if (content.size() > limits_.max_write_bytes) {
       return ToolOutput::failure(tool_error::kInvalidArguments,
-                                 std::string(kName) + ": content is " +
+                                 std::string(kFileWriteName) + ": content is " +
                                      plural(content.size(), "byte", "bytes") + "; the limit is " +
                                      std::to_string(limits_.max_write_bytes));
     }
     auto at = roots_->locate(args["path"].get<std::string>(), Access::write);
-    if (!at) return file_failure(kName, at.error());
+    if (!at) return file_failure(kFileWriteName, at.error());
     if (at->relative.empty()) {
-      return file_failure(kName,
+      return file_failure(kFileWriteName,
                           Error{ErrorCode::is_directory, at->display + " is a folder, not a file"});
     }
-    if (auto made = roots_->create_parents(*at); !made) return file_failure(kName, made.error());
+    if (auto made = roots_->create_parents(*at); !made)
+      return file_failure(kFileWriteName, made.error());
 
     // O_NONBLOCK: a FIFO planted at the path must not hang the agent.
     constexpr int kFlags = O_WRONLY | O_NONBLOCK | O_NOCTTY;
@@ -59,11 +60,11 @@ class FileWrite final : public Tool {
       created = false;
       fd = roots_->open(*at, kFlags);
     }
-    if (!fd) return file_failure(kName, fd.error());
+    if (!fd) return file_failure(kFileWriteName, fd.error());
     auto st = regular_file(fd->get(), *at);
-    if (!st) return file_failure(kName, st.error());
+    if (!st) return file_failure(kFileWriteName, st.error());
     if (auto written = replace_contents(fd->get(), content, *at); !written) {
-      return file_failure(kName, written.error());
+      return file_failure(kFileWriteName, written.error());
     }
     const std::string size = plural(content.size(), "byte", "bytes");
     if (created) return ToolOutput::success("created " + at->display + " (" + size + ")");

@@ -9,7 +9,7 @@ namespace oxydra::tools {
 
 namespace {
 
-constexpr std::string_view kName = "shell_exec";
+constexpr std::string_view kShellExecName = "shell_exec";
 
 ArgSchema shell_args(const ShellToolOptions& options) {
   return ArgSchema({
@@ -69,7 +69,7 @@ std::string describe(const sandbox::ExecResult& r, std::chrono::seconds timeout)
 class ShellExec final : public Tool {
  public:
   ShellExec(std::shared_ptr<sandbox::ShellSession> session, ShellToolOptions options)
-      : Tool(std::string(kName),
+      : Tool(std::string(kShellExecName),
              "Run a shell command in the user's sandboxed shell and return its exit code, "
              "stdout and stderr. The session persists between calls: the working directory "
              "and exported variables carry over.",
@@ -142,7 +142,7 @@ class ShellExec final : public Tool {
 class DisabledShellExec final : public Tool {
  public:
   DisabledShellExec(std::string reason, std::string detail)
-      : Tool(std::string(kName), "Run a shell command (not available in this deployment).",
+      : Tool(std::string(kShellExecName), "Run a shell command (not available in this deployment).",
              shell_args(ShellToolOptions{}), SafetyTier::side_effecting),
         availability_(Availability::disabled(std::move(reason), std::move(detail))) {}
 

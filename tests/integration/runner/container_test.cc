@@ -14,6 +14,7 @@
 #include "oxydra/testlib/llm_scripts.h"
 #include "oxydra/testlib/must_work.h"
 #include "oxydra/testlib/paths.h"
+#include "oxydra/testlib/proc_scan.h"
 #include "runner_fixture.h"
 #include "tier_support.h"
 
@@ -173,6 +174,40 @@ TEST_F(ContainerTier, KillNineOfTheRunnerStopsBothGuests) {
   // The next start removes what the dead runner left.
   start_container();
   EXPECT_TRUE(container_exists("shell-vm"));
+}
+
+// runc runs detached: once a guest runs, no runtime process stays behind it.
+// Its init is the runner's own child, whose exit status the runner reads.
+TEST_F(ContainerTier, NoRuntimeProcessStaysBehindAGuestAndItsExitReachesTheRunner) {
+  write_config(container_options());
+  start_container();
+  auto before = health();
+  ASSERT_FALSE(before.is_discarded());
+  const pid_t runner_pid = before["runner_pid"].get<pid_t>();
+  for (const char* role : {"shell-vm", "oxydra-vm"}) {
+    const pid_t init = container_state(role).value("pid", 0);
+    ASSERT_GT(init, 0) << role;
+    auto info = testlib::read_proc(init);
+    ASSERT_TRUE(info) << role;
+    EXPECT_EQ(info->ppid, runner_pid) << role << "'s init is not the runner's child";
+  }
+  std::vector<std::string> runtimes;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto info = testlib::read_proc(std::stoi(name));
+    if (info && info->ppid == runner_pid && (info->comm == "runc" || info->comm == "crun"))
+      runtimes.push_back(name);
+  }
+  EXPECT_TRUE(runtimes.empty()) << "runtime processes left under the runner: " << runtimes.size();
+
+  const pid_t shell_init = container_state("shell-vm").value("pid", 0);
+  ASSERT_EQ(::kill(shell_init, SIGKILL), 0);
+  auto after = wait_health([](const nlohmann::json& h) {
+    return h["healthy"] == true && h["guests"]["sidecar"]["restarts"] == 1;
+  });
+  EXPECT_EQ(after["guests"]["sidecar"]["last_exit"], "killed by signal 9") << after.dump(2);
+  EXPECT_TRUE(container_running("shell-vm"));
 }
 
 // The docker driver: the daemon at $DOCKER_HOST with the images from

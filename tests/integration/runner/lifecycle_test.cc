@@ -28,24 +28,10 @@ bool contains(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
 
-// Polls status --json until `pred` holds; the last health seen.
-template <typename Pred>
-nlohmann::json wait_health(RunnerFixture* self, nlohmann::json (RunnerFixture::*health)(),
-                           Pred pred) {
-  nlohmann::json last;
-  const auto deadline = std::chrono::steady_clock::now() + 120s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    last = (self->*health)();
-    if (!last.is_discarded() && pred(last)) return last;
-    std::this_thread::sleep_for(100ms);
-  }
-  return last;
-}
-
 class Lifecycle : public RunnerFixture {
  protected:
   nlohmann::json wait_for(const std::function<bool(const nlohmann::json&)>& pred) {
-    return wait_health(this, &Lifecycle::health, pred);
+    return wait_health(pred);
   }
 };
 

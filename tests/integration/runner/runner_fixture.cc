@@ -224,6 +224,17 @@ nlohmann::json RunnerFixture::health() {
   return nlohmann::json::parse(result.out, nullptr, false);
 }
 
+nlohmann::json RunnerFixture::wait_health(const std::function<bool(const nlohmann::json&)>& pred) {
+  nlohmann::json last;
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = health();
+    if (!last.is_discarded() && pred(last)) return last;
+    std::this_thread::sleep_for(100ms);
+  }
+  return last;
+}
+
 void RunnerFixture::start_detached() {
   auto result = runner({"--insecure", "start", "--detach"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;

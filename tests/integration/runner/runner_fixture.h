@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,8 @@ class RunnerFixture : public ::testing::Test {
                        std::chrono::milliseconds timeout = 180s);
   // status --json, parsed (a discarded value when it failed).
   nlohmann::json health();
+  // Polls health() until `pred` holds (up to two minutes); the last health seen.
+  nlohmann::json wait_health(const std::function<bool(const nlohmann::json&)>& pred);
   // start --insecure --detach, expecting success.
   void start_detached();
 

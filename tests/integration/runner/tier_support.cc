@@ -133,19 +133,6 @@ pid_t docker_guest_pid(const std::string& user, const std::string& role) {
   }
 }
 
-std::vector<std::string> mounts_under(const std::string& dir) {
-  std::vector<std::string> found;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, device, root, point;
-    fields >> id >> parent >> device >> root >> point;
-    if (point == dir || point.rfind(dir + "/", 0) == 0) found.push_back(point);
-  }
-  return found;
-}
-
 void remove_docker_guests(const std::string& user) {
   if (!std::getenv("DOCKER_HOST")) return;
   for (const char* role : {"shell-vm", "oxydra-vm"})

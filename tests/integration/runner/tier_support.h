@@ -3,9 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "oxydra/testlib/mounts.h"
+
 #include "runner_fixture.h"
 
 namespace oxydra::runner_test {
+
+using testlib::mounts_under;
 
 // The tiers (and container drivers) a test can run a user's pair on.
 enum class TestTier { process, oci, docker, micro_vm };
@@ -27,8 +31,6 @@ std::vector<std::string> tier_start_args(TestTier tier);
 
 // The host pid of a docker guest's init (`role`: shell-vm or oxydra-vm), or -1.
 pid_t docker_guest_pid(const std::string& user, const std::string& role);
-// The mount points at or below `dir` in this mount namespace (/proc/self/mountinfo).
-std::vector<std::string> mounts_under(const std::string& dir);
 // Removes what a docker test leaves in the daemon (its containers by name).
 void remove_docker_guests(const std::string& user);
 

@@ -16,7 +16,7 @@
 namespace oxydra::gateway {
 namespace {
 
-constexpr const char* kSecret = "sk-test-bootstrap-0123456789";
+constexpr const char* kBootstrapSecret = "sk-test-bootstrap-0123456789";
 
 nlohmann::json envelope_json() {
   auto j = nlohmann::json::parse(R"({
@@ -30,7 +30,7 @@ nlohmann::json envelope_json() {
     "startup_status": {"sandbox_tier": "container", "sidecar_available": true,
                        "shell_available": true}
   })");
-  j["credentials"]["openai"] = kSecret;
+  j["credentials"]["openai"] = kBootstrapSecret;
   return j;
 }
 
@@ -56,7 +56,7 @@ TEST(Bootstrap, ReadsOneFrameFromAnInheritedSocket) {
   auto envelope = read_sent(encode_frame(envelope_json().dump()));
   ASSERT_TRUE(envelope) << envelope.error().message;
   EXPECT_EQ(envelope->user_id, "alice");
-  EXPECT_EQ(envelope->credentials.at("openai"), kSecret);
+  EXPECT_EQ(envelope->credentials.at("openai"), kBootstrapSecret);
 }
 
 TEST(Bootstrap, RefusesABrokenEnvelopeWithOneLine) {
@@ -91,7 +91,7 @@ TEST(Bootstrap, NoMessageContainsTheSecret) {
   j["startup_status"]["sandbox_tier"] = "process";
   auto envelope = read_sent(encode_frame(j.dump()));
   ASSERT_FALSE(envelope);
-  EXPECT_EQ(envelope.error().message.find(kSecret), std::string::npos);
+  EXPECT_EQ(envelope.error().message.find(kBootstrapSecret), std::string::npos);
 }
 
 TEST(Bootstrap, RefusesAClosedDescriptor) {

@@ -13,7 +13,7 @@
 namespace oxydra::gateway {
 namespace {
 
-constexpr const char* kSecret = "sk-setup-test-9876543210";
+constexpr const char* kSetupSecret = "sk-setup-test-9876543210";
 
 BootstrapEnvelope process_envelope(const std::string& workspace) {
   auto j = nlohmann::json::parse(R"({
@@ -27,7 +27,7 @@ BootstrapEnvelope process_envelope(const std::string& workspace) {
       "degraded_reasons": [{"code": "insecure_process_tier", "detail": "no shell-vm"}]}
   })");
   j["workspace_root"] = workspace;
-  j["credentials"]["openai"] = kSecret;
+  j["credentials"]["openai"] = kSetupSecret;
   auto envelope = parse_bootstrap_envelope(j);
   EXPECT_TRUE(envelope) << envelope.error().message;
   return *envelope;
@@ -57,7 +57,7 @@ TEST(SetupFromEnvelope, BuildsTheAgentWithTheShellDisabledForTheEnvelopesReason)
   EXPECT_EQ(mode_of(dir.file("internal/memory.db")), 0600u);
   EXPECT_EQ(setup->gateway_socket, "/unused/gateway.sock");
   // Registered with the log redactor before anything else happened.
-  EXPECT_EQ(logging::redact(std::string("key=") + kSecret), "key=[redacted]");
+  EXPECT_EQ(logging::redact(std::string("key=") + kSetupSecret), "key=[redacted]");
 }
 
 TEST(SetupFromEnvelope, RefusesAMissingCredential) {

@@ -35,8 +35,11 @@ Result<provider::ChatResponse> FakeProvider::stream_chat(const provider::ChatReq
     assembler.apply(event);
     if (on_event) on_event(event);
   };
+  // A reply scripted to wait for the cancel streams its whole text first, so a test that
+  // cancels on the first delta still knows what the user saw.
   for (std::size_t at = 0; at < reply.text.size(); at += 4) {
-    if (cancel.cancelled()) return fail(ErrorCode::cancelled, "fake provider: cancelled");
+    if (cancel.cancelled() && !reply.wait_for_cancel)
+      return fail(ErrorCode::cancelled, "fake provider: cancelled");
     emit(ChatEvent::text_delta(reply.text.substr(at, 4)));
   }
   if (reply.wait_for_cancel) {

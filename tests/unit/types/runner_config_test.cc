@@ -7,26 +7,26 @@
 namespace oxydra {
 namespace {
 
-const std::filesystem::path kBase = "/etc/oxydra";
+const std::filesystem::path kRunnerBase = "/etc/oxydra";
 
-constexpr const char* kMinimal = R"(
+constexpr const char* kMinimalRunner = R"(
 [users.alice]
 config_path = "users/alice.toml"
 )";
 
-Result<RunnerConfig> parse(const std::string& text) {
-  return parse_runner_config(text, "runner.toml", kBase);
+Result<RunnerConfig> parse_runner(const std::string& text) {
+  return parse_runner_config(text, "runner.toml", kRunnerBase);
 }
 
-void expect_error(const std::string& text, const std::string& message) {
-  auto config = parse(text);
+void expect_runner_error(const std::string& text, const std::string& message) {
+  auto config = parse_runner(text);
   ASSERT_FALSE(config) << "accepted:\n" << text;
   EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message, message);
 }
 
 TEST(RunnerConfig, MinimalConfigTakesDocumentedDefaults) {
-  auto config = parse(kMinimal);
+  auto config = parse_runner(kMinimalRunner);
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->source, "runner.toml");
   EXPECT_EQ(config->workspace_root, "/etc/oxydra/workspace");
@@ -48,7 +48,7 @@ TEST(RunnerConfig, MinimalConfigTakesDocumentedDefaults) {
 }
 
 TEST(RunnerConfig, ReadsEverySection) {
-  auto config = parse(R"(
+  auto config = parse_runner(R"(
 workspace_root = "/srv/oxydra"
 images_dir = "images"
 default_tier = "micro_vm"
@@ -142,8 +142,8 @@ max_files = 2
 }
 
 TEST(RunnerConfig, ErrorNamesFileKeyAndReason) {
-  expect_error("[users.alice]\nconfig_path = \"\"\n",
-               "runner.toml: users.alice.config_path: must not be empty");
+  expect_runner_error("[users.alice]\nconfig_path = \"\"\n",
+                      "runner.toml: users.alice.config_path: must not be empty");
 }
 
 TEST(RunnerConfig, RelativePathsResolveAgainstTheConfigDirectory) {
@@ -157,22 +157,25 @@ TEST(RunnerConfig, RelativePathsResolveAgainstTheConfigDirectory) {
 
 TEST(RunnerConfig, TrustBoundaryKeysAreValidated) {
   const std::string users = "[users.alice]\nconfig_path = \"a.toml\"\n";
-  expect_error(users + "[policy]\negress_allow = [\"localhost:11434\"]\n",
-               "runner.toml: policy.egress_allow: \"localhost:11434\" must be IP:PORT or "
-               "[IPv6]:PORT");
-  expect_error(users + "[policy]\negress_allow = [\"127.0.0.1:0\"]\n",
-               "runner.toml: policy.egress_allow: \"127.0.0.1:0\" must be IP:PORT or [IPv6]:PORT");
-  expect_error(users + "[policy]\ncredential_envs = [\"A-B\"]\n",
-               "runner.toml: policy.credential_envs: \"A-B\" is not an environment variable name");
-  expect_error(users + "[policy]\nmount_roots = \"/data\"\n",
-               "runner.toml: policy.mount_roots: must be an array of strings");
-  expect_error(users + "[policy]\nmount_roots = [\"~/x\"]\n",
-               "runner.toml: policy.mount_roots: \"~/x\": must be a non-empty path without \"~\" "
-               "or NUL");
+  expect_runner_error(users + "[policy]\negress_allow = [\"localhost:11434\"]\n",
+                      "runner.toml: policy.egress_allow: \"localhost:11434\" must be IP:PORT or "
+                      "[IPv6]:PORT");
+  expect_runner_error(
+      users + "[policy]\negress_allow = [\"127.0.0.1:0\"]\n",
+      "runner.toml: policy.egress_allow: \"127.0.0.1:0\" must be IP:PORT or [IPv6]:PORT");
+  expect_runner_error(
+      users + "[policy]\ncredential_envs = [\"A-B\"]\n",
+      "runner.toml: policy.credential_envs: \"A-B\" is not an environment variable name");
+  expect_runner_error(users + "[policy]\nmount_roots = \"/data\"\n",
+                      "runner.toml: policy.mount_roots: must be an array of strings");
+  expect_runner_error(
+      users + "[policy]\nmount_roots = [\"~/x\"]\n",
+      "runner.toml: policy.mount_roots: \"~/x\": must be a non-empty path without \"~\" "
+      "or NUL");
 }
 
 TEST(RunnerConfig, SyntaxErrorsNameFileAndLine) {
-  auto config = parse("[users.alice\n");
+  auto config = parse_runner("[users.alice\n");
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().code, ErrorCode::invalid_config);
   EXPECT_EQ(config.error().message.rfind("runner.toml: line 1, column ", 0), 0u)
@@ -180,17 +183,19 @@ TEST(RunnerConfig, SyntaxErrorsNameFileAndLine) {
 }
 
 TEST(RunnerConfig, RejectsUnknownKeysEverywhere) {
-  expect_error("workspace = \"x\"\n" + std::string(kMinimal),
-               "runner.toml: workspace: unknown key (expected one of: workspace_root, images_dir, "
-               "default_tier, users, policy, container, micro_vm, process, supervision, logs)");
-  expect_error(std::string(kMinimal) + "[container]\ndrivr = \"oci\"\n",
-               "runner.toml: container.drivr: unknown key (expected one of: driver, oci_runtime, "
-               "shell_vm_rootfs, oxydra_vm_rootfs, shell_vm_image, oxydra_vm_image, docker_host)");
-  expect_error("[users.alice]\nconfig_path = \"a.toml\"\nconfig = \"b\"\n",
-               "runner.toml: users.alice.config: unknown key (expected one of: config_path, "
-               "mount_roots, credential_envs)");
+  expect_runner_error(
+      "workspace = \"x\"\n" + std::string(kMinimalRunner),
+      "runner.toml: workspace: unknown key (expected one of: workspace_root, images_dir, "
+      "default_tier, users, policy, container, micro_vm, process, supervision, logs)");
+  expect_runner_error(
+      std::string(kMinimalRunner) + "[container]\ndrivr = \"oci\"\n",
+      "runner.toml: container.drivr: unknown key (expected one of: driver, oci_runtime, "
+      "shell_vm_rootfs, oxydra_vm_rootfs, shell_vm_image, oxydra_vm_image, docker_host)");
+  expect_runner_error("[users.alice]\nconfig_path = \"a.toml\"\nconfig = \"b\"\n",
+                      "runner.toml: users.alice.config: unknown key (expected one of: config_path, "
+                      "mount_roots, credential_envs)");
   for (const char* section : {"policy", "micro_vm", "process", "supervision", "logs"}) {
-    auto config = parse(std::string(kMinimal) + "[" + section + "]\ntypo = 1\n");
+    auto config = parse_runner(std::string(kMinimalRunner) + "[" + section + "]\ntypo = 1\n");
     ASSERT_FALSE(config) << section;
     EXPECT_EQ(config.error().message.rfind(
                   std::string("runner.toml: ") + section + ".typo: unknown key", 0),
@@ -199,102 +204,108 @@ TEST(RunnerConfig, RejectsUnknownKeysEverywhere) {
 }
 
 TEST(RunnerConfig, UsersAreRequiredAndValidated) {
-  expect_error("default_tier = \"container\"\n", "runner.toml: users: is required");
-  expect_error("[users]\n", "runner.toml: users: at least one user must be configured");
-  expect_error("users = 3\n", "runner.toml: users: must be a table");
-  expect_error("[users]\nalice = \"a.toml\"\n", "runner.toml: users.alice: must be a table");
-  expect_error("[users.alice]\n", "runner.toml: users.alice.config_path: is required");
-  expect_error("[users.\"al ice\"]\nconfig_path = \"a.toml\"\n",
-               "runner.toml: users.\"al ice\": user id contains ' ' (allowed: A-Z a-z 0-9 . _ -)");
-  expect_error("[users.\"..\"]\nconfig_path = \"a.toml\"\n",
-               "runner.toml: users.\"..\": user id must not start with '.'");
-  expect_error("[users.alice]\nconfig_path = 5\n",
-               "runner.toml: users.alice.config_path: must be a string");
-  expect_error("[users.alice]\nconfig_path = \"~/alice.toml\"\n",
-               "runner.toml: users.alice.config_path: \"~\" is not expanded; use an absolute path "
-               "or one relative to this file");
+  expect_runner_error("default_tier = \"container\"\n", "runner.toml: users: is required");
+  expect_runner_error("[users]\n", "runner.toml: users: at least one user must be configured");
+  expect_runner_error("users = 3\n", "runner.toml: users: must be a table");
+  expect_runner_error("[users]\nalice = \"a.toml\"\n", "runner.toml: users.alice: must be a table");
+  expect_runner_error("[users.alice]\n", "runner.toml: users.alice.config_path: is required");
+  expect_runner_error(
+      "[users.\"al ice\"]\nconfig_path = \"a.toml\"\n",
+      "runner.toml: users.\"al ice\": user id contains ' ' (allowed: A-Z a-z 0-9 . _ -)");
+  expect_runner_error("[users.\"..\"]\nconfig_path = \"a.toml\"\n",
+                      "runner.toml: users.\"..\": user id must not start with '.'");
+  expect_runner_error("[users.alice]\nconfig_path = 5\n",
+                      "runner.toml: users.alice.config_path: must be a string");
+  expect_runner_error(
+      "[users.alice]\nconfig_path = \"~/alice.toml\"\n",
+      "runner.toml: users.alice.config_path: \"~\" is not expanded; use an absolute path "
+      "or one relative to this file");
 }
 
 TEST(RunnerConfig, DefaultTierIsMicroVmOrContainer) {
-  EXPECT_TRUE(parse(std::string("default_tier = \"micro_vm\"\n") + kMinimal));
-  expect_error(std::string("default_tier = \"process\"\n") + kMinimal,
-               "runner.toml: default_tier: \"process\" is only chosen with --insecure (use "
-               "micro_vm or container)");
-  expect_error(std::string("default_tier = \"vm\"\n") + kMinimal,
-               "runner.toml: default_tier: unknown sandbox tier \"vm\" (expected micro_vm, "
-               "container or process)");
+  EXPECT_TRUE(parse_runner(std::string("default_tier = \"micro_vm\"\n") + kMinimalRunner));
+  expect_runner_error(std::string("default_tier = \"process\"\n") + kMinimalRunner,
+                      "runner.toml: default_tier: \"process\" is only chosen with --insecure (use "
+                      "micro_vm or container)");
+  expect_runner_error(std::string("default_tier = \"vm\"\n") + kMinimalRunner,
+                      "runner.toml: default_tier: unknown sandbox tier \"vm\" (expected micro_vm, "
+                      "container or process)");
 }
 
 TEST(RunnerConfig, EnumsListTheirChoices) {
-  expect_error(
-      std::string(kMinimal) + "[container]\ndriver = \"podman\"\n",
+  expect_runner_error(
+      std::string(kMinimalRunner) + "[container]\ndriver = \"podman\"\n",
       "runner.toml: container.driver: must be one of \"oci\", \"docker\" (got \"podman\")");
-  expect_error(
-      std::string(kMinimal) + "[micro_vm]\naccel = \"hvf\"\n",
+  expect_runner_error(
+      std::string(kMinimalRunner) + "[micro_vm]\naccel = \"hvf\"\n",
       "runner.toml: micro_vm.accel: must be one of \"auto\", \"kvm\", \"tcg\" (got \"hvf\")");
-  expect_error(std::string(kMinimal) + "[micro_vm]\nvmm = \"ch\"\n",
-               "runner.toml: micro_vm.vmm: must be one of \"qemu\", \"firecracker\" (got \"ch\")");
-  EXPECT_TRUE(parse(std::string(kMinimal) + "[micro_vm]\naccel = \"kvm\"\n"));
+  expect_runner_error(
+      std::string(kMinimalRunner) + "[micro_vm]\nvmm = \"ch\"\n",
+      "runner.toml: micro_vm.vmm: must be one of \"qemu\", \"firecracker\" (got \"ch\")");
+  EXPECT_TRUE(parse_runner(std::string(kMinimalRunner) + "[micro_vm]\naccel = \"kvm\"\n"));
 }
 
 TEST(RunnerConfig, LimitsMustBeInRange) {
-  expect_error(std::string(kMinimal) + "[policy]\nmax_vcpus = 0\n",
-               "runner.toml: policy.max_vcpus: must be between 1 and 1024 (got 0)");
-  expect_error(std::string(kMinimal) + "[policy]\nmax_processes = -1\n",
-               "runner.toml: policy.max_processes: must be at least 1 (got -1)");
-  expect_error(std::string(kMinimal) + "[policy]\nmax_memory_mib = 8\n",
-               "runner.toml: policy.max_memory_mib: must be at least 16 (got 8)");
-  expect_error(std::string(kMinimal) + "[policy]\nmax_vcpus = \"2\"\n",
-               "runner.toml: policy.max_vcpus: must be an integer");
-  expect_error(std::string(kMinimal) + "[policy]\nshell_enabled = \"yes\"\n",
-               "runner.toml: policy.shell_enabled: must be a boolean (true or false)");
-  expect_error(std::string(kMinimal) + "[supervision]\nrestart_max = -1\n",
-               "runner.toml: supervision.restart_max: must be between 0 and 1000 (got -1)");
-  expect_error(std::string(kMinimal) + "[supervision]\nstartup_timeout_secs = 0\n",
-               "runner.toml: supervision.startup_timeout_secs: must be at least 1 (got 0)");
-  expect_error(std::string(kMinimal) +
-                   "[supervision]\nrestart_backoff_ms = 500\n"
-                   "restart_backoff_max_ms = 100\n",
-               "runner.toml: supervision.restart_backoff_max_ms: must not be less than "
-               "restart_backoff_ms");
-  expect_error(std::string(kMinimal) + "[logs]\nmax_bytes = 100\n",
-               "runner.toml: logs.max_bytes: must be at least 4096 (got 100)");
-  expect_error(std::string(kMinimal) + "[logs]\nmax_files = 0\n",
-               "runner.toml: logs.max_files: must be between 1 and 1000 (got 0)");
-  expect_error(std::string(kMinimal) + "[micro_vm]\nboot_timeout_secs = 0\n",
-               "runner.toml: micro_vm.boot_timeout_secs: must be at least 1 (got 0)");
-  EXPECT_TRUE(parse(std::string(kMinimal) + "[supervision]\nrestart_max = 0\n"));
+  expect_runner_error(std::string(kMinimalRunner) + "[policy]\nmax_vcpus = 0\n",
+                      "runner.toml: policy.max_vcpus: must be between 1 and 1024 (got 0)");
+  expect_runner_error(std::string(kMinimalRunner) + "[policy]\nmax_processes = -1\n",
+                      "runner.toml: policy.max_processes: must be at least 1 (got -1)");
+  expect_runner_error(std::string(kMinimalRunner) + "[policy]\nmax_memory_mib = 8\n",
+                      "runner.toml: policy.max_memory_mib: must be at least 16 (got 8)");
+  expect_runner_error(std::string(kMinimalRunner) + "[policy]\nmax_vcpus = \"2\"\n",
+                      "runner.toml: policy.max_vcpus: must be an integer");
+  expect_runner_error(std::string(kMinimalRunner) + "[policy]\nshell_enabled = \"yes\"\n",
+                      "runner.toml: policy.shell_enabled: must be a boolean (true or false)");
+  expect_runner_error(std::string(kMinimalRunner) + "[supervision]\nrestart_max = -1\n",
+                      "runner.toml: supervision.restart_max: must be between 0 and 1000 (got -1)");
+  expect_runner_error(std::string(kMinimalRunner) + "[supervision]\nstartup_timeout_secs = 0\n",
+                      "runner.toml: supervision.startup_timeout_secs: must be at least 1 (got 0)");
+  expect_runner_error(std::string(kMinimalRunner) +
+                          "[supervision]\nrestart_backoff_ms = 500\n"
+                          "restart_backoff_max_ms = 100\n",
+                      "runner.toml: supervision.restart_backoff_max_ms: must not be less than "
+                      "restart_backoff_ms");
+  expect_runner_error(std::string(kMinimalRunner) + "[logs]\nmax_bytes = 100\n",
+                      "runner.toml: logs.max_bytes: must be at least 4096 (got 100)");
+  expect_runner_error(std::string(kMinimalRunner) + "[logs]\nmax_files = 0\n",
+                      "runner.toml: logs.max_files: must be between 1 and 1000 (got 0)");
+  expect_runner_error(std::string(kMinimalRunner) + "[micro_vm]\nboot_timeout_secs = 0\n",
+                      "runner.toml: micro_vm.boot_timeout_secs: must be at least 1 (got 0)");
+  EXPECT_TRUE(parse_runner(std::string(kMinimalRunner) + "[supervision]\nrestart_max = 0\n"));
 }
 
 TEST(RunnerConfig, ProgramsArePathNameOrRefused) {
-  auto config = parse(std::string(kMinimal) + "[container]\noci_runtime = \"crun\"\n");
+  auto config = parse_runner(std::string(kMinimalRunner) + "[container]\noci_runtime = \"crun\"\n");
   ASSERT_TRUE(config);
   EXPECT_EQ(config->container.oci_runtime, "crun");
-  expect_error(std::string(kMinimal) + "[container]\noci_runtime = \"\"\n",
-               "runner.toml: container.oci_runtime: must not be empty");
+  expect_runner_error(std::string(kMinimalRunner) + "[container]\noci_runtime = \"\"\n",
+                      "runner.toml: container.oci_runtime: must not be empty");
 }
 
 TEST(RunnerConfig, DockerHostMustBeAUnixSocket) {
-  EXPECT_TRUE(parse(std::string(kMinimal) + "[container]\ndocker_host = \"unix:///d.sock\"\n"));
+  EXPECT_TRUE(parse_runner(std::string(kMinimalRunner) +
+                           "[container]\ndocker_host = \"unix:///d.sock\"\n"));
   for (const char* bad : {"tcp://127.0.0.1:2375", "unix://", "/var/run/docker.sock"}) {
-    expect_error(std::string(kMinimal) + "[container]\ndocker_host = \"" + bad + "\"\n",
-                 "runner.toml: container.docker_host: must be unix://PATH (only Unix sockets are "
-                 "supported)");
+    expect_runner_error(
+        std::string(kMinimalRunner) + "[container]\ndocker_host = \"" + bad + "\"\n",
+        "runner.toml: container.docker_host: must be unix://PATH (only Unix sockets are "
+        "supported)");
   }
 }
 
 TEST(RunnerConfig, WorkspaceRootMustLeaveRoomForSocketPaths) {
   const std::string long_root(80, 'w');
-  auto config = parse("workspace_root = \"/" + long_root + "\"\n" + kMinimal);
+  auto config = parse_runner("workspace_root = \"/" + long_root + "\"\n" + kMinimalRunner);
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message.rfind("runner.toml: workspace_root: \"/" + long_root +
                                              "\" is too long: Unix socket paths under",
                                          0),
             0u)
       << config.error().message;
-  EXPECT_TRUE(parse("workspace_root = \"/" + std::string(40, 'w') + "\"\n" + kMinimal));
-  expect_error(std::string("workspace_root = \"/\"\n") + kMinimal,
-               "runner.toml: workspace_root: must not be the file system root");
+  EXPECT_TRUE(
+      parse_runner("workspace_root = \"/" + std::string(40, 'w') + "\"\n" + kMinimalRunner));
+  expect_runner_error(std::string("workspace_root = \"/\"\n") + kMinimalRunner,
+                      "runner.toml: workspace_root: must not be the file system root");
 }
 
 TEST(RunnerConfig, LoadReportsAnUnreadableFileByPath) {

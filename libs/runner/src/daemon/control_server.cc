@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
 
+#include "daemon/no_throw.h"
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
@@ -16,7 +16,6 @@ namespace oxydra::runner {
 namespace {
 
 using asio::local::stream_protocol;
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 std::optional<std::string> refusal(int fd, std::optional<gid_t> operator_gid) {
   auto peer = sys::peer_cred(fd);

@@ -79,9 +79,11 @@ class Daemon final : public ControlHandler {
   ControlServer control_;
   asio::signal_set signals_;
   asio::steady_timer stop_timer_;
+  // Before the backend: released only after the backend's teardown (its
+  // unmounts), since `stop` and the next start go by the lock.
+  std::optional<RunnerLock> lock_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<Supervisor> supervisor_;
-  std::optional<RunnerLock> lock_;
   std::unique_ptr<EgressProxy> egress_;
   ResolvedCredentials credentials_;
   PairState pair_;
@@ -184,7 +186,12 @@ int Daemon::run() {
 asio::awaitable<void> Daemon::startup() {
   spdlog::info("starting user {} on the {} tier", user_id(), to_string(backend_->tier()));
   Result<void> started;
-  if (backend_->has_sidecar()) started = co_await start_sidecar();
+  if (backend_->has_sidecar()) {
+    // oxydra-vm boots while shell-vm starts; it gets its envelope once the
+    // shell has answered (the envelope carries the shell's status).
+    started = backend_->begin_runtime();
+    if (started) started = co_await start_sidecar();
+  }
   if (started) started = co_await start_runtime();
   if (phase_ == RunnerPhase::stopping) co_return;  // a signal or stop came first
   if (!started) {

@@ -9,9 +9,9 @@
 #include <chrono>
 
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
 
 #include "daemon/egress_policy.h"
+#include "daemon/no_throw.h"
 #include "daemon/socks_request.h"
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/sys/utf8.h"
@@ -22,7 +22,6 @@ namespace {
 
 using asio::ip::tcp;
 using asio::local::stream_protocol;
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr int kMaxConnections = 64;
 constexpr std::chrono::seconds kHandshakeTimeout{15};
 constexpr std::chrono::seconds kConnectTimeout{30};

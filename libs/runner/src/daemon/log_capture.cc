@@ -3,8 +3,8 @@
 #include <chrono>
 
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
 
+#include "daemon/no_throw.h"
 #include "daemon/timestamps.h"
 #include "oxydra/logging/redact.h"
 #include "oxydra/sys/utf8.h"
@@ -14,7 +14,6 @@ namespace oxydra::runner {
 namespace {
 
 constexpr std::size_t kRecentLines = 8;
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 }  // namespace
 

@@ -1,8 +1,10 @@
 #include "daemon/readiness.h"
 
-#include <asio/experimental/as_tuple.hpp>
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "daemon/no_throw.h"
 #include "oxydra/types/frame.h"
 #include "oxydra/types/message.h"
 
@@ -11,8 +13,9 @@ namespace oxydra::runner {
 namespace {
 
 using asio::local::stream_protocol;
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr auto kRetryDelay = std::chrono::milliseconds(50);
+// A guest is usually up within tens of milliseconds: retry soon, then back off.
+constexpr auto kFirstRetryDelay = std::chrono::milliseconds(1);
+constexpr auto kMaxRetryDelay = std::chrono::milliseconds(50);
 constexpr std::size_t kMaxReply = 8u << 20;
 
 // One attempt: the reply's op, or an error text.
@@ -62,6 +65,7 @@ asio::awaitable<Result<void>> wait_until_ready(ReadinessProbe probe) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   std::string last = "no attempt";
+  auto delay = kFirstRetryDelay;
   while (std::chrono::steady_clock::now() < probe.deadline) {
     if (auto reason = probe.gone ? probe.gone() : std::nullopt) {
       co_return fail(ErrorCode::guest_exited, *reason);
@@ -69,7 +73,8 @@ asio::awaitable<Result<void>> wait_until_ready(ReadinessProbe probe) {
     auto reply = co_await attempt(probe);
     if (reply && *reply == probe.op) co_return Result<void>{};
     last = reply ? "unexpected reply " + *reply : reply.error().message;
-    timer.expires_after(kRetryDelay);
+    timer.expires_after(delay);
+    delay = std::min(delay * 2, kMaxRetryDelay);
     co_await timer.async_wait(kTuple);
   }
   co_return fail(ErrorCode::not_ready, probe.what + " did not answer `" + probe.op + "` on " +

@@ -44,7 +44,8 @@ class GuestOutput {
 struct GuestHandle {
   GuestRole role = GuestRole::runtime;
   // A host process that lives exactly as long as the guest and is the runner's
-  // child (oxydra-vm itself; runc for an oci container): the supervisor reaps
+  // child (oxydra-vm itself; an oci container's init, reparented to the
+  // runner as its subreaper): the supervisor reaps
   // it and learns of the guest's exit from it.
   std::optional<pid_t> pid;
   // The backend's name for a guest without such a process (container id, VM
@@ -109,9 +110,16 @@ class Backend {
   // Removes what a crashed run left behind (stale sockets, containers named
   // after the user). Called with the user's lock held, before any start.
   virtual Result<void> clean_stale() = 0;
+  // Asks for oxydra-vm's guest to be launched along with shell-vm's (in
+  // start_sidecar), so that it boots while shell-vm starts; its envelope
+  // waits for start_runtime, as it carries the shell's status. A backend
+  // without the means starts everything in start_runtime. clean_stale() ends
+  // a guest launched and never used.
+  virtual Result<void> begin_runtime() { return {}; }
   // Starts shell-vm. Only called when has_sidecar().
   virtual Result<SidecarStart> start_sidecar() = 0;
-  // Starts oxydra-vm and delivers the envelope `make_envelope` builds.
+  // Starts oxydra-vm (or takes the one begin_runtime started) and delivers
+  // the envelope `make_envelope` builds.
   virtual Result<GuestHandle> start_runtime(const EnvelopeFactory& make_envelope) = 0;
   // TERM, up to `grace`, then KILL, and reaps the guest's host process. Only
   // for a guest the supervisor has not yet seen exit.

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 
 #include "backends/container/bootstrap_listener.h"
 #include "backends/container/container_enforcement.h"
@@ -27,7 +28,7 @@ class ContainerBackend final : public Backend {
  public:
   ContainerBackend(const BackendContext& context, std::unique_ptr<ContainerDriver> driver)
       : context_(context), driver_(std::move(driver)) {}
-  ~ContainerBackend() override { detach_user_disk_quotas(policy()); }
+  ~ContainerBackend() override { detach_user_disk_quotas(policy(), driver_->guest_owner()); }
   ContainerBackend(const ContainerBackend&) = delete;
   ContainerBackend& operator=(const ContainerBackend&) = delete;
 
@@ -37,6 +38,7 @@ class ContainerBackend final : public Backend {
   std::optional<uid_t> data_owner() const override { return driver_->data_owner(); }
 
   Result<void> clean_stale() override;
+  Result<void> begin_runtime() override;
   Result<SidecarStart> start_sidecar() override;
   Result<GuestHandle> start_runtime(const EnvelopeFactory& make_envelope) override;
   void stop(const GuestHandle& guest, std::chrono::milliseconds grace) override {
@@ -58,12 +60,20 @@ class ContainerBackend final : public Backend {
   // shared/ and tmp/ bounded by the user's max_disk_mib (disk_quota.h).
   Result<void> attach_disk_quotas();
   void add_disk_notes(GuestHandle& guest) const;
-  // Launches the guest and measures what is in force once it runs.
-  Result<GuestHandle> launch_measured(GuestRole role);
+  // Launches oxydra-vm's guest and opens the socket its envelope goes through.
+  Result<void> launch_runtime();
+
+  // oxydra-vm's guest launched by begin_runtime, waiting for start_runtime.
+  struct BegunRuntime {
+    BootstrapListener listener;
+    GuestHandle guest;
+  };
 
   const BackendContext context_;
   std::unique_ptr<ContainerDriver> driver_;
   std::vector<std::string> disk_notes_;
+  bool launch_runtime_with_sidecar_ = false;
+  std::optional<BegunRuntime> begun_;
 };
 
 Result<void> ContainerBackend::attach_disk_quotas() {
@@ -110,6 +120,10 @@ Result<void> ContainerBackend::prepare_directories() {
 }
 
 Result<void> ContainerBackend::clean_stale() {
+  if (begun_) {
+    driver_->stop(begun_->guest, std::chrono::milliseconds(0));
+    begun_.reset();
+  }
   if (auto removed = driver_->remove_stale(); !removed) return removed;
   for (const fs::path& socket : {fs::path(gateway_socket(policy().layout)),
                                  shell_ipc() / "shell.sock", bootstrap_socket()}) {
@@ -131,6 +145,16 @@ Result<SidecarStart> ContainerBackend::start_sidecar() {
     driver_->stop(*guest, std::chrono::milliseconds(0));
     return tl::unexpected(init_pid.error());
   }
+  // Once shell-vm's guest runs: two runtimes creating containers at once
+  // share the two cores and delay the shell by half; oxydra-vm's container
+  // is made while the shell daemon starts and answers.
+  if (launch_runtime_with_sidecar_) {
+    launch_runtime_with_sidecar_ = false;
+    if (auto launched = launch_runtime(); !launched) {
+      driver_->stop(*guest, std::chrono::milliseconds(0));
+      return tl::unexpected(launched.error());
+    }
+  }
   auto measured = measure_container_guest(*init_pid, spec);
   guest->enforcement = std::move(measured.report);
   guest->degraded = std::move(measured.degraded);
@@ -144,26 +168,44 @@ Result<SidecarStart> ContainerBackend::start_sidecar() {
   return start;
 }
 
-Result<GuestHandle> ContainerBackend::start_runtime(const EnvelopeFactory& make_envelope) {
-  if (auto prepared = prepare_directories(); !prepared) return tl::unexpected(prepared.error());
+Result<void> ContainerBackend::launch_runtime() {
+  if (auto prepared = prepare_directories(); !prepared) return prepared;
   const uid_t owner = driver_->guest_owner();
   auto listener = BootstrapListener::open(bootstrap_socket().string(), owner, owner);
   if (!listener) return tl::unexpected(listener.error());
-  const OciGuest spec = driver_->guest_spec(GuestRole::runtime);
-  auto launched = driver_->launch(GuestRole::runtime, spec);
+  auto launched = driver_->launch(GuestRole::runtime, driver_->guest_spec(GuestRole::runtime));
   if (!launched) return tl::unexpected(launched.error());
-  GuestHandle& guest = *launched;
+  begun_.emplace(BegunRuntime{std::move(*listener), std::move(*launched)});
+  return {};
+}
+
+Result<void> ContainerBackend::begin_runtime() {
+  // Launched by start_sidecar once shell-vm's guest runs. A driver whose launch blocks (an engine's
+  // API) would delay shell-vm: its oxydra-vm starts in start_runtime.
+  launch_runtime_with_sidecar_ = driver_->launches_in_background();
+  return {};
+}
+
+Result<GuestHandle> ContainerBackend::start_runtime(const EnvelopeFactory& make_envelope) {
+  if (!begun_) {
+    if (auto launched = launch_runtime(); !launched) return tl::unexpected(launched.error());
+  }
+  BegunRuntime begun = std::move(*begun_);
+  begun_.reset();
+  const OciGuest spec = driver_->guest_spec(GuestRole::runtime);
+  GuestHandle& guest = begun.guest;
 
   auto fail_start = [&](const Error& error) -> Result<GuestHandle> {
     driver_->stop(guest, std::chrono::milliseconds(0));
     return tl::unexpected(error);
   };
-  auto connection = listener->accept_one(startup_timeout(), [&]() -> std::optional<std::string> {
-    if (auto exit = driver_->exit_while_starting(guest)) {
-      return guest.describe + " " + exit->describe();
-    }
-    return std::nullopt;
-  });
+  auto connection =
+      begun.listener.accept_one(startup_timeout(), [&]() -> std::optional<std::string> {
+        if (auto exit = driver_->exit_while_starting(guest)) {
+          return guest.describe + " " + exit->describe();
+        }
+        return std::nullopt;
+      });
   if (!connection) return fail_start(connection.error());
   auto init_pid = driver_->wait_running(guest, startup_timeout());
   if (!init_pid) return fail_start(init_pid.error());

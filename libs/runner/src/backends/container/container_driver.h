@@ -35,6 +35,9 @@ class ContainerDriver {
   // Creates and starts the guest's container (a leftover of the same name is
   // removed first). The handle carries the host process or the engine's id.
   virtual Result<GuestHandle> launch(GuestRole role, const OciGuest& spec) = 0;
+  // Whether launch() returns at once, leaving the start to run in the
+  // background (then oxydra-vm's guest is launched while shell-vm starts).
+  virtual bool launches_in_background() const { return false; }
   // Waits until the container runs and returns its init's host pid (for
   // measuring enforcement); fails if it ended or did not run within `timeout`.
   virtual Result<pid_t> wait_running(GuestHandle& guest, std::chrono::milliseconds timeout) = 0;

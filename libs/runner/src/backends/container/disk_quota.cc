@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backends/container/loop_mount.h"
 #include "backends/container/oci/command_output.h"
 #include "oxydra/sys/unique_fd.h"
 
@@ -74,9 +75,27 @@ Result<void> make_image(const DiskQuotaSpec& spec) {
   return {};
 }
 
-Result<void> mount_image(const fs::path& image, const fs::path& dir) {
-  return run_tool(
-      {"/bin/mount", "-t", "ext4", "-o", "loop,nosuid,nodev", image.string(), dir.string()});
+// A fresh image is made when the user stops (renew_fresh_image), so that the
+// next start only mounts it; the marker says it was never mounted since.
+fs::path premade_marker(const DiskQuotaSpec& spec) {
+  return spec.image.string() + ".fresh";
+}
+
+bool take_premade(const DiskQuotaSpec& spec) {
+  struct stat st {};
+  const bool usable = ::stat(spec.image.c_str(), &st) == 0 && st.st_size == (spec.size_mib << 20);
+  // Used at most once, whatever follows.
+  return ::unlink(premade_marker(spec).c_str()) == 0 && usable;
+}
+
+void renew_fresh_image(const DiskQuotaSpec& spec) {
+  ::unlink(premade_marker(spec).c_str());
+  if (auto made = make_image(spec); !made) {
+    spdlog::warn("disk quota: {} (the next start makes it)", made.error().message);
+    return;
+  }
+  sys::UniqueFd marker(
+      ::open(premade_marker(spec).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
 }
 
 bool has_entries(const fs::path& dir) {
@@ -90,7 +109,7 @@ Result<void> copy_in(const DiskQuotaSpec& spec) {
   std::error_code ec;
   fs::create_directory(staging, ec);
   if (ec) return tl::unexpected(errno_error("mkdir " + staging.string(), ec.value()));
-  if (auto mounted = mount_image(spec.image, staging); !mounted) return mounted;
+  if (auto mounted = mount_ext4_image(spec.image, staging); !mounted) return mounted;
   auto copied = run_tool({"/bin/cp", "-a", "--", spec.dir.string() + "/.", staging.string()});
   ::umount2(staging.c_str(), 0);
   if (!copied) return copied;
@@ -125,7 +144,9 @@ Result<std::string> attach_disk_quota(const DiskQuotaSpec& spec) {
     return tl::unexpected(errno_error("mkdir " + spec.image.parent_path().string(), ec.value()));
   ::chmod(spec.image.parent_path().c_str(), 0700);
   const bool exists = fs::exists(spec.image, ec);
-  if (spec.fresh || !exists) {
+  if (spec.fresh && exists && take_premade(spec)) {
+    // Made empty when the user last stopped: nothing to do here.
+  } else if (spec.fresh || !exists) {
     if (exists) fs::remove(spec.image, ec);
     if (auto made = make_image(spec); !made) return tl::unexpected(made.error());
     if (!spec.fresh && has_entries(spec.dir)) {
@@ -140,7 +161,7 @@ Result<std::string> attach_disk_quota(const DiskQuotaSpec& spec) {
           spec.image.string(), st.st_size >> 20, spec.size_mib);
     }
   }
-  if (auto mounted = mount_image(spec.image, spec.dir); !mounted)
+  if (auto mounted = mount_ext4_image(spec.image, spec.dir); !mounted)
     return tl::unexpected(mounted.error());
   // mkfs's lost+found is no business of the guest's.
   ::rmdir((spec.dir / "lost+found").c_str());
@@ -154,31 +175,45 @@ void detach_disk_quota(const fs::path& dir) {
   spdlog::warn("disk quota: umount {}: {}", dir.string(), std::strerror(errno));
 }
 
+namespace {
+
+struct Bounded {
+  const fs::path& dir;
+  const char* name;
+  bool fresh;
+};
+
+std::vector<Bounded> bounded_dirs(const UserPolicy& p) {
+  return {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}};
+}
+
+DiskQuotaSpec spec_of(const UserPolicy& p, const Bounded& b, uid_t owner) {
+  return DiskQuotaSpec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
+                       p.resources.max_disk_mib, owner, b.fresh};
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> attach_user_disk_quotas(const UserPolicy& p, uid_t owner) {
   std::vector<std::string> notes;
-  struct Bounded {
-    const std::filesystem::path& dir;
-    const char* name;
-    bool fresh;
-  };
-  for (const Bounded& b : {Bounded{p.shared, "shared", false}, Bounded{p.tmp, "tmp", true}}) {
+  for (const Bounded& b : bounded_dirs(p)) {
     if (!path_within(b.dir, p.layout.root)) {
       notes.push_back(std::string("disk: ") + b.name + " is the operator's directory " +
                       b.dir.string() + ": not bounded by the runner");
       continue;
     }
-    DiskQuotaSpec spec{b.dir, p.layout.root / "disk" / (std::string(b.name) + ".img"),
-                       p.resources.max_disk_mib, owner, b.fresh};
-    auto how = attach_disk_quota(spec);
+    auto how = attach_disk_quota(spec_of(p, b, owner));
     if (!how) return tl::unexpected(how.error());
     notes.push_back(std::string("disk: ") + b.name + " bounded by a " + *how);
   }
   return notes;
 }
 
-void detach_user_disk_quotas(const UserPolicy& p) {
-  for (const std::filesystem::path* dir : {&p.shared, &p.tmp}) {
-    if (path_within(*dir, p.layout.root)) detach_disk_quota(*dir);
+void detach_user_disk_quotas(const UserPolicy& p, uid_t owner) {
+  for (const Bounded& b : bounded_dirs(p)) {
+    if (!path_within(b.dir, p.layout.root) || !is_mount_point(b.dir)) continue;
+    detach_disk_quota(b.dir);
+    if (b.fresh) renew_fresh_image(spec_of(p, b, owner));
   }
 }
 

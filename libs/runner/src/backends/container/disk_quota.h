@@ -22,7 +22,8 @@ namespace oxydra::runner {
 //
 // Idempotent: a directory that is already a mount point (the other guest's
 // start, or a runner killed with -9) is kept as it is. Otherwise `fresh`
-// recreates the image (tmp/), and the existing content of a directory that
+// recreates the image (tmp/; or takes the empty one made at the last stop),
+// and the existing content of a directory that
 // had no image yet is copied in (shared/ on its first start with quotas).
 struct DiskQuotaSpec {
   std::filesystem::path dir;    // the directory to bound (shared/ or tmp/)
@@ -39,8 +40,9 @@ Result<std::string> attach_disk_quota(const DiskQuotaSpec& spec);
 // time), owned by `owner`; an operator's directory outside the workspace is
 // left alone. Returns the enforcement report's notes, one per directory.
 Result<std::vector<std::string>> attach_user_disk_quotas(const UserPolicy& policy, uid_t owner);
-// Unmounts what attach_user_disk_quotas mounted.
-void detach_user_disk_quotas(const UserPolicy& policy);
+// Unmounts what attach_user_disk_quotas mounted, and makes the next start's
+// empty tmp/ image now, so that the start only mounts it.
+void detach_user_disk_quotas(const UserPolicy& policy, uid_t owner);
 
 // Unmounts spec.dir when an image is mounted there (lazily if busy).
 void detach_disk_quota(const std::filesystem::path& dir);

@@ -77,7 +77,7 @@ class MicroVmBackend final : public Backend {
   explicit MicroVmBackend(const BackendContext& context) : context_(context) {}
   ~MicroVmBackend() override {
     links_.clear();
-    detach_user_disk_quotas(policy());
+    detach_user_disk_quotas(policy(), guest_uid());
   }
   MicroVmBackend(const MicroVmBackend&) = delete;
   MicroVmBackend& operator=(const MicroVmBackend&) = delete;

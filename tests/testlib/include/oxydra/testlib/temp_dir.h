@@ -12,6 +12,12 @@ namespace oxydra::testlib {
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "oxy");
+  // Unmounts what is still mounted inside first: a test that kills a runner
+  // with -9 leaves the user's disk images mounted, by design (the next start
+  // keeps them).
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }

@@ -3,12 +3,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -40,9 +42,18 @@ constexpr int kLifelineFd = 3;
 constexpr const char* kGuestPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+std::optional<pid_t> read_pid_file(const fs::path& file) {
+  std::ifstream in(file);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 1) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
 std::optional<int> exited(pid_t pid, GuestExit& how) {
   int status = 0;
   pid_t done = ::waitpid(pid, &status, WNOHANG);
+  // ECHILD: the supervisor's reaper took it first (status unknown, but ended).
+  if (done < 0 && errno == ECHILD) return 0;
   if (done != pid) return std::nullopt;
   if (WIFSIGNALED(status)) how.signal = WTERMSIG(status);
   if (WIFEXITED(status)) how.exit_code = WEXITSTATUS(status);
@@ -60,18 +71,31 @@ class OciDriver final : public ContainerDriver {
   Result<void> check_images() const override;
   Result<void> remove_stale() override;
   Result<GuestHandle> launch(GuestRole role, const OciGuest& spec) override;
+  bool launches_in_background() const override { return true; }
   Result<pid_t> wait_running(GuestHandle& guest, std::chrono::milliseconds timeout) override;
   std::optional<GuestExit> exit_while_starting(GuestHandle& guest) override;
   void stop(const GuestHandle& guest, std::chrono::milliseconds grace) override;
-  // The runtime process is the runner's child: the supervisor reaps it.
+  // The guest's init is the runner's child once the runtime has exited (the
+  // runner is its subreaper): the supervisor reaps it.
   std::optional<GuestExit> poll_exit(const GuestHandle&) override { return std::nullopt; }
 
  private:
+  // `run --detach` of a guest that has not returned yet.
+  struct Starting {
+    pid_t runtime_pid = -1;
+    fs::path pid_file;
+  };
+  enum class Launch { starting, running, failed };
+  // Once the runtime has returned: the init's pid in the handle (running), or
+  // how the runtime ended (failed).
+  Launch settle(GuestHandle& guest, GuestExit& how);
+
   const UserPolicy& policy() const { return context_.policy; }
   std::string container_id(GuestRole role) const { return container_name(policy().user_id, role); }
 
   const BackendContext context_;
   OciRuntime runtime_;
+  std::map<GuestRole, Starting> starting_;
   // The write ends of the guests' lifelines: closing one (or the runner
   // dying) makes that guest's init kill the guest.
   std::map<GuestRole, UniqueFd> lifelines_;
@@ -100,6 +124,29 @@ Result<void> OciDriver::check_images() const {
   return {};
 }
 
+OciDriver::Launch OciDriver::settle(GuestHandle& guest, GuestExit& how) {
+  auto it = starting_.find(guest.role);
+  if (it == starting_.end()) return guest.pid ? Launch::running : Launch::failed;
+  const Starting starting = it->second;
+  int status = 0;
+  const pid_t done = ::waitpid(starting.runtime_pid, &status, WNOHANG);
+  if (done == 0) return Launch::starting;
+  starting_.erase(it);
+  if (done == starting.runtime_pid) {
+    if (WIFSIGNALED(status)) how.signal = WTERMSIG(status);
+    if (WIFEXITED(status)) how.exit_code = WEXITSTATUS(status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return Launch::failed;
+  }
+  // Otherwise (ECHILD) the supervisor's orphan reaper took the runtime's
+  // status first; the pid file still says whether the guest started.
+  const auto pid = read_pid_file(starting.pid_file);
+  if (!pid) return Launch::failed;
+  guest.pid = *pid;
+  guest.describe = container_role_name(guest.role) + " (container " + container_id(guest.role) +
+                   ", init pid " + std::to_string(*pid) + ")";
+  return Launch::running;
+}
+
 Result<pid_t> OciDriver::wait_running(GuestHandle& guest, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const std::string id = container_id(guest.role);
@@ -111,20 +158,25 @@ Result<pid_t> OciDriver::wait_running(GuestHandle& guest, std::chrono::milliseco
                       "logs --role " +
                       std::string(to_string(guest.role)) + "`");
     }
-    if (auto state = runtime_.state(id); state && state->status == "running" && state->pid > 0) {
-      return state->pid;
-    }
+    if (guest.pid) return *guest.pid;
     if (Clock::now() > deadline) {
       return fail(ErrorCode::startup_timeout,
                   id + " was not running within " + std::to_string(timeout.count() / 1000) + " s");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
 std::optional<GuestExit> OciDriver::exit_while_starting(GuestHandle& guest) {
-  if (!guest.pid) return GuestExit{};
   GuestExit how;
+  switch (settle(guest, how)) {
+    case Launch::starting:
+      return std::nullopt;
+    case Launch::failed:
+      return how;
+    case Launch::running:
+      break;
+  }
   if (!exited(*guest.pid, how)) return std::nullopt;
   guest.pid.reset();  // reaped
   return how;
@@ -132,11 +184,16 @@ std::optional<GuestExit> OciDriver::exit_while_starting(GuestHandle& guest) {
 
 Result<GuestHandle> OciDriver::launch(GuestRole role, const OciGuest& spec) {
   const std::string id = container_id(role);
-  if (auto removed = runtime_.remove(id); !removed) return tl::unexpected(removed.error());
+  // Deleting costs a runtime process; only a crashed run leaves a record.
+  if (runtime_.has_record(id)) {
+    if (auto removed = runtime_.remove(id); !removed) return tl::unexpected(removed.error());
+  }
   const fs::path bundle = kStateDir / "bundles" / id;
   std::error_code ec;
   fs::create_directories(bundle, ec);
   if (ec) return tl::unexpected(errno_error("mkdir " + bundle.string(), ec.value()));
+  const fs::path pid_file = bundle / "init.pid";
+  fs::remove(pid_file, ec);
   {
     nlohmann::json config = oci_config(spec);
     config["annotations"] = {{"org.oxydra.user", policy().user_id},
@@ -155,25 +212,34 @@ Result<GuestHandle> OciDriver::launch(GuestRole role, const OciGuest& spec) {
 
   SpawnRequest request;
   request.executable = runtime_.program();
-  request.argv = runtime_.run_argv(bundle, id, 1);
+  request.argv = runtime_.run_detached_argv(bundle, id, 1, pid_file);
   request.env = {kGuestPath};
   request.bootstrap_fd = lifeline_read.get();
   auto child = spawn_hardened(request);
   if (!child) return tl::unexpected(with_context(child.error(), "start " + id));
+  // The guest inherits the runtime's stdout and stderr: its output and the
+  // runtime's own errors arrive on the same pipes, until the guest ends. They
+  // become the guest user's, as a process's own stdio is (runc in the
+  // foreground did the same with the pipes it made).
+  const uid_t stdio_owner = spec.ids.host_base + spec.uid;
+  const gid_t stdio_group = spec.ids.host_base + spec.gid;
+  for (int fd : {child->stdout_read.get(), child->stderr_read.get()}) {
+    if (::fchown(fd, stdio_owner, stdio_group) != 0)
+      spdlog::warn("chown of {}'s output pipe: {}", id, std::strerror(errno));
+  }
   context_.output.attach(role, GuestStream::stdout_stream, std::move(child->stdout_read));
   context_.output.attach(role, GuestStream::stderr_stream, std::move(child->stderr_read));
+  starting_[role] = Starting{child->pid, pid_file};
 
   GuestHandle guest;
   guest.role = role;
-  guest.pid = child->pid;
-  guest.describe = container_role_name(role) + " (container " + id + ", " +
-                   fs::path(runtime_.program()).filename().string() + " pid " +
-                   std::to_string(child->pid) + ")";
+  guest.describe = container_role_name(role) + " (container " + id + ")";
   return guest;
 }
 
 Result<void> OciDriver::remove_stale() {
   for (GuestRole role : {GuestRole::sidecar, GuestRole::runtime}) {
+    if (!runtime_.has_record(container_id(role))) continue;
     if (auto removed = runtime_.remove(container_id(role)); !removed) return removed;
   }
   return {};
@@ -181,17 +247,25 @@ Result<void> OciDriver::remove_stale() {
 
 void OciDriver::stop(const GuestHandle& guest, std::chrono::milliseconds grace) {
   const std::string id = container_id(guest.role);
+  if (auto it = starting_.find(guest.role); it != starting_.end()) {
+    // Stopped while the runtime was still starting it: end the runtime, then
+    // the delete below removes whatever it created.
+    ::kill(it->second.runtime_pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(it->second.runtime_pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    starting_.erase(it);
+  }
   if (guest.pid) {
     const pid_t pid = *guest.pid;
     GuestExit how;
     bool done = false;
-    // The runtime in the foreground forwards TERM to the guest's init, which
-    // forwards it to the service.
+    // The guest's init forwards TERM to the service and exits with it.
     if (grace.count() > 0 && ::kill(pid, SIGTERM) == 0) {
       const auto deadline = Clock::now() + grace;
       while (!done && Clock::now() < deadline) {
         done = exited(pid, how).has_value();
-        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       if (!done)
         spdlog::warn("{} did not stop within {} ms of SIGTERM: killing it", guest.describe,
@@ -199,8 +273,7 @@ void OciDriver::stop(const GuestHandle& guest, std::chrono::milliseconds grace) 
     }
     if (!done) {
       lifelines_.erase(guest.role);
-      runtime_.kill(id, "KILL");
-      ::kill(pid, SIGKILL);
+      ::kill(pid, SIGKILL);  // pid 1 of the guest's pid namespace: the whole guest ends
       int status = 0;
       while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
@@ -218,6 +291,11 @@ Result<std::unique_ptr<ContainerDriver>> make_oci_driver(const BackendContext& c
   if (auto free = check_guest_id_range(guest_host_id_base(context.policy.user_id), kGuestIdCount);
       !free) {
     return tl::unexpected(free.error());
+  }
+  // A detached guest's init is reparented to the runner when the runtime
+  // exits, so the runner reaps it and learns its exit status.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    return tl::unexpected(errno_error("prctl(PR_SET_CHILD_SUBREAPER)", errno));
   }
   auto runtime = OciRuntime::locate(context.runner.container.oci_runtime, kStateDir / "runc");
   if (!runtime) return tl::unexpected(runtime.error());

@@ -40,17 +40,26 @@ std::vector<std::string> OciRuntime::base_argv() const {
   return {program_, "--root", root_.string()};
 }
 
-std::vector<std::string> OciRuntime::run_argv(const fs::path& bundle, const std::string& id,
-                                              int preserved_fds) const {
+std::vector<std::string> OciRuntime::run_detached_argv(const fs::path& bundle,
+                                                       const std::string& id, int preserved_fds,
+                                                       const fs::path& pid_file) const {
   auto argv = base_argv();
   // runc's default: the guest gets a session keyring of its own, never the runner's.
-  for (const char* arg : {"run", "--bundle"})
+  for (const char* arg : {"run", "--detach", "--bundle"})
     argv.emplace_back(arg);
   argv.push_back(bundle.string());
+  argv.emplace_back("--pid-file");
+  argv.push_back(pid_file.string());
   argv.emplace_back("--preserve-fds");
   argv.push_back(std::to_string(preserved_fds));
   argv.push_back(id);
   return argv;
+}
+
+bool OciRuntime::has_record(const std::string& id) const {
+  // runc and crun both keep a container's state in a directory named after it.
+  std::error_code ec;
+  return fs::exists(root_ / id, ec) || ec;
 }
 
 std::optional<OciRuntime::State> OciRuntime::state(const std::string& id) const {

@@ -21,10 +21,16 @@ class OciRuntime {
 
   const std::string& program() const { return program_; }
 
-  // argv for `run` in the foreground: the runtime stays the guest's parent
-  // and forwards signals to it; fds 3..3+preserved_fds-1 reach the guest.
-  std::vector<std::string> run_argv(const std::filesystem::path& bundle, const std::string& id,
-                                    int preserved_fds) const;
+  // argv for `run --detach`: the runtime starts the guest and exits, leaving
+  // the guest's init (its host pid written to `pid_file`) to the runner, its
+  // subreaper; fds 3..3+preserved_fds-1 and the runtime's stdout and stderr
+  // reach the guest.
+  std::vector<std::string> run_detached_argv(const std::filesystem::path& bundle,
+                                             const std::string& id, int preserved_fds,
+                                             const std::filesystem::path& pid_file) const;
+
+  // Whether the runtime keeps a record of `id` (a leftover to delete first).
+  bool has_record(const std::string& id) const;
 
   // "running", "created", "stopped", ...; nullopt when no such container.
   struct State {
