@@ -21,7 +21,6 @@ using asio::experimental::as_tuple;
 // After the shell exits, its pipes are read until empty, but no further than
 // this: a detached process that still holds them must not keep us here.
 constexpr std::size_t kDrainBudget = 1u << 20;
-constexpr std::size_t kMaxStateBytes = 1u << 20;
 // A streaming command's pipes are enlarged so that it keeps writing while the
 // daemon is busy encoding, and they are read in large gulps (fewer wake-ups and
 // system calls per byte); each gulp is still sent as events of at most
@@ -54,7 +53,7 @@ Command::Command(const asio::any_io_executor& executor, CommandSpec spec, Spawne
       started_(std::chrono::steady_clock::now()),
       pidfd_(executor, process.pidfd.release()),
       stdin_(executor),
-      state_pipe_(executor, process.state_pipe.release()),
+      state_file_(std::move(process.state_file)),
       out_(executor, StreamKind::out, process.stdout_pipe.release(), spec_.max_output_bytes),
       err_(executor, StreamKind::err, process.stderr_pipe.release(), spec_.max_output_bytes),
       sink_(std::move(sink)),
@@ -105,7 +104,6 @@ asio::awaitable<CommandResult> Command::run() {
   }
   start_task(pump(self, out_));
   start_task(pump(self, err_));
-  start_task(read_state(self));
   if (stdin_.is_open()) start_task(write_stdin(self));
 
   // An error here means the wait was cancelled; peek_exit below then blocks
@@ -127,7 +125,7 @@ asio::awaitable<CommandResult> Command::run() {
   result.stdout_bytes = out_.kept.total();
   result.stderr_bytes = err_.kept.total();
   result.output = keep_output(out_.kept, err_.kept, spec_.max_output_bytes);
-  if (!state_overflow_) result.state = parse_state(state_data_);
+  result.state = parse_state(read_state_file(state_file_.get()));
   co_return result;
 }
 
@@ -146,7 +144,6 @@ void Command::on_shell_exit() {
   // Wake the readers: they drain what is buffered without waiting for EOF.
   out_.pipe.cancel(ignored);
   err_.pipe.cancel(ignored);
-  state_pipe_.cancel(ignored);
   stdin_.close(ignored);
 }
 
@@ -219,38 +216,6 @@ asio::awaitable<void> Command::consume(Stream& stream, std::string_view bytes) {
     std::string_view text = stream.utf8.feed(slice);
     if (!text.empty()) co_await sink_->write_output(stream.kind, text, offset);
   }
-}
-
-asio::awaitable<void> Command::read_state(std::shared_ptr<Command> /*alive*/) {
-  char buffer[4096];
-  auto take = [this](std::string_view bytes) {
-    if (state_data_.size() + bytes.size() > kMaxStateBytes) {
-      state_overflow_ = true;  // keep reading so the shell never blocks on us
-      return;
-    }
-    state_data_.append(bytes);
-  };
-  bool eof = false;
-  while (!exited_) {
-    auto [ec, n] =
-        co_await state_pipe_.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
-    if (ec == asio::error::operation_aborted) continue;
-    if (ec || n == 0) {
-      eof = true;
-      break;
-    }
-    take(std::string_view(buffer, n));
-  }
-  std::error_code ec;
-  if (!eof) {
-    state_pipe_.non_blocking(true, ec);
-    while (!ec) {
-      const std::size_t n = state_pipe_.read_some(asio::buffer(buffer), ec);
-      if (ec || n == 0) break;
-      take(std::string_view(buffer, n));
-    }
-  }
-  state_pipe_.close(ec);
 }
 
 asio::awaitable<void> Command::write_stdin(std::shared_ptr<Command> /*alive*/) {

@@ -86,7 +86,6 @@ class Command : public std::enable_shared_from_this<Command> {
   asio::awaitable<void> pump(std::shared_ptr<Command> self, Stream& stream);
   void grow_for_bulk(Stream& stream);
   asio::awaitable<void> consume(Stream& stream, std::string_view bytes);
-  asio::awaitable<void> read_state(std::shared_ptr<Command> self);
   asio::awaitable<void> write_stdin(std::shared_ptr<Command> self);
   void on_shell_exit();
 
@@ -96,9 +95,7 @@ class Command : public std::enable_shared_from_this<Command> {
   std::chrono::steady_clock::time_point started_;
   asio::posix::stream_descriptor pidfd_;
   asio::posix::stream_descriptor stdin_;
-  asio::posix::stream_descriptor state_pipe_;
-  std::string state_data_;
-  bool state_overflow_ = false;
+  sys::UniqueFd state_file_;
   Stream out_;
   Stream err_;
   std::shared_ptr<OutputSink> sink_;

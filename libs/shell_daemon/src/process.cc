@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,6 +41,18 @@ Result<Pipe> make_pipe(const char* what) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return tl::unexpected(errno_error(what, errno));
   return Pipe{sys::UniqueFd(fds[0]), sys::UniqueFd(fds[1])};
+}
+
+// A memfd that cannot grow past kMaxStateBytes: the state's writes never
+// block, and a hostile `export` cannot make the daemon hold more.
+Result<sys::UniqueFd> make_state_file() {
+  sys::UniqueFd fd(::memfd_create("oxydra-shell-state", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd) return tl::unexpected(errno_error("memfd_create for state", errno));
+  if (::ftruncate(fd.get(), static_cast<off_t>(kMaxStateBytes)) != 0 ||
+      ::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+    return tl::unexpected(errno_error("size the state file", errno));
+  }
+  return fd;
 }
 
 // Opened once: every command without `stdin` gets a dup of it as fd 0.
@@ -141,11 +154,12 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
 
   auto out = make_pipe("pipe for stdout");
   auto err = make_pipe("pipe for stderr");
-  auto state = make_pipe("pipe for state");
+  auto state = make_state_file();
   Result<Pipe> in = spec.with_stdin ? make_pipe("pipe for stdin") : Pipe{};
-  for (const Result<Pipe>* p : {&out, &err, &state, &in}) {
+  for (const Result<Pipe>* p : {&out, &err, &in}) {
     if (!*p) return fail(ErrorCode::spawn_failed, p->error().message);
   }
+  if (!state) return fail(ErrorCode::spawn_failed, state.error().message);
 
   auto argv = c_strings(spec.argv);
   auto envp = c_strings(spec.env);
@@ -154,7 +168,7 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
                  envp.data(),
                  spec.cwd.c_str(),
                  {spec.with_stdin ? in->read.get() : dev_null(), out->write.get(), err->write.get(),
-                  state->write.get()}};
+                  state->get()}};
   // With every signal blocked, no handler of ours can run in the child
   // before it has reset them.
   sigset_t all, old;
@@ -187,8 +201,24 @@ Result<SpawnedProcess> spawn_process(const SpawnSpec& spec) {
   child.stdin_pipe = std::move(in->write);
   child.stdout_pipe = std::move(out->read);
   child.stderr_pipe = std::move(err->read);
-  child.state_pipe = std::move(state->read);
+  child.state_file = std::move(*state);
   return child;
+}
+
+std::string read_state_file(int state_file) {
+  const off_t written = ::lseek(state_file, 0, SEEK_CUR);
+  if (written <= 0) return {};
+  std::string data(static_cast<std::size_t>(written), '\0');
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n =
+        ::pread(state_file, data.data() + done, data.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  data.resize(done);
+  return data;
 }
 
 Result<ExitStatus> peek_exit(pid_t pid) {

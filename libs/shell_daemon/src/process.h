@@ -22,15 +22,26 @@ struct SpawnSpec {
 
 // A child running in its own process group (pgid == pid), with the daemon's
 // ends of its pipes. The pipes are close-on-exec on our side, and the child
-// gets nothing but fds 0-2 and the state pipe on kStateFd.
+// gets nothing but fds 0-2 and the state file on kStateFd.
 struct SpawnedProcess {
   pid_t pid = -1;
   sys::UniqueFd pidfd;  // readable once the child has exited
   sys::UniqueFd stdin_pipe;
   sys::UniqueFd stdout_pipe;
   sys::UniqueFd stderr_pipe;
-  sys::UniqueFd state_pipe;
+  // Where the wrapper writes the shell's state, read once the shell has
+  // exited: a sealed memfd of kMaxStateBytes, so the writes never block and
+  // never wake the daemon; its offset (shared with the child's fd 3) is how
+  // much was written.
+  sys::UniqueFd state_file;
 };
+
+// The most shell state (cwd and exports) a command may leave; past it the
+// wrapper's writes fail and the session keeps its previous state.
+inline constexpr std::size_t kMaxStateBytes = 1u << 20;
+
+// The state the wrapper wrote to `state_file` (empty when none).
+std::string read_state_file(int state_file);
 
 // Errors name the object: "spawn /bin/sh: No such file or directory".
 Result<SpawnedProcess> spawn_process(const SpawnSpec& spec);

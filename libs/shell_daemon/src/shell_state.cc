@@ -3,7 +3,7 @@
 namespace oxydra::shell_daemon {
 
 // Notes on the script:
-// - `eval ... 3>&-` runs the command in this shell with the state pipe closed,
+// - `eval ... 3>&-` runs the command in this shell with the state file closed,
 //   so nothing the command starts inherits it; the shell restores fd 3 after.
 // - The state is written both after the command and from the EXIT trap, which
 //   covers `exit` inside the command; the flag keeps it to one record.

@@ -85,6 +85,22 @@ TEST_F(ExecTest, CwdAndExportsPersistBetweenCommands) {
   EXPECT_TRUE(found) << list->payload.dump();
 }
 
+// The state a command leaves is bounded (1 MiB): past it the session keeps
+// the state it had, and the next command still runs.
+TEST_F(ExecTest, StateOverItsBoundKeepsThePreviousState) {
+  testlib::TempDir dir;
+  auto s = spawn_session(*client_, {{"cwd", dir.path()}});
+  exec(*client_, s, "export KEPT=yes");
+  auto big =
+      exec(*client_, s,
+           "mkdir -p sub && cd sub && export HUGE=$(head -c 2000000 /dev/zero | tr '\\0' x)");
+  EXPECT_EQ(big["exit_code"], 0);
+  EXPECT_EQ(big["cwd"], dir.path());
+  pull(*client_, s);
+  exec(*client_, s, "echo \"${HUGE:+set}|$KEPT|$(pwd)\"");
+  EXPECT_EQ(pull(*client_, s).out, "|yes|" + dir.path() + "\n");
+}
+
 TEST_F(ExecTest, InitialEnvAndPositionalParameters) {
   auto s = spawn_session(*client_, {{"env", {{"ONE", "1"}}}});
   exec(*client_, s, "echo \"$ONE\" \"$#\" \"$1\"");
