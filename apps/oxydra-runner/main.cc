@@ -56,6 +56,23 @@ int main(int argc, char** argv) {
                             "Show tier, enforcement report, tools, pids, uptime and degraded "
                             "reasons of the running user (exit 3 when not running)");
   status->add_flag("--json", options.status.json, "Print the health_status payload as JSON");
+  status->add_flag("--all", options.status.all,
+                   "Every configured user, one after the other (exit 3 when one is not running)");
+
+  auto* list = subcommand(app, options, "list", Command::list,
+                          "Every configured user at a glance: state, tier, uptime, memory and CPU "
+                          "of the pair, degraded reasons, as their runners report them");
+  list->add_flag("--json", options.list.json, "One JSON object per user");
+  list->add_flag("--configured", options.list.configured,
+                 "Only the names of the configured users, one per line, without asking any "
+                 "runner (for scripts and the systemd generator)");
+
+  auto* metrics = subcommand(app, options, "metrics", Command::metrics,
+                             "Every configured user's figures in the Prometheus text format "
+                             "(node_exporter's textfile collector; docs/operations.md)");
+  metrics->add_option("--output,-o", options.metrics.output,
+                      "Write to this file (replaced atomically) instead of stdout, e.g. "
+                      "/var/lib/prometheus/node-exporter/oxydra.prom");
 
   auto* restart = subcommand(app, options, "restart", Command::restart,
                              "Stop the user's runner (if running) and start it again; the new "

@@ -85,7 +85,8 @@ void BM_Turn(benchmark::State& state) {
         scratch.dir + "/audit.jsonl", {.sync = variant == kToolStoreSync})));
   }
   runtime::TurnLimits limits;
-  runtime::Agent agent({provider, registry, audit, limits, "be brief"});
+  runtime::Agent agent(
+      {provider, registry, audit, limits, "be brief", std::make_shared<runtime::AgentCounters>()});
   const runtime::TurnEventSink sink = [](const gateway_rpc::TurnEvent& e) {
     benchmark::DoNotOptimize(&e);
   };

@@ -37,9 +37,12 @@ std::vector<rpc::ToolStatus> tool_statuses(const tools::Registry& registry) {
 }
 
 runtime::AgentOptions agent_options(const AgentSetup& setup) {
-  return runtime::AgentOptions{setup.provider, setup.tools, setup.audit,
+  return runtime::AgentOptions{setup.provider,
+                               setup.tools,
+                               setup.audit,
                                runtime::turn_limits(setup.config),
-                               runtime::system_prompt(setup.config)};
+                               runtime::system_prompt(setup.config),
+                               std::make_shared<runtime::AgentCounters>()};
 }
 
 }  // namespace
@@ -219,9 +222,12 @@ void Hub::on_health(Peer& peer, const nlohmann::json& payload) {
   if (!request) return send_error(peer, request_id_of(payload), request.error());
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
-  rpc::HealthReply reply{request->request_id, setup_.startup_status, setup_.config.provider,
+  rpc::HealthReply reply{request->request_id,
+                         setup_.startup_status,
+                         setup_.config.provider,
                          setup_.config.selected_provider().model,
-                         static_cast<std::uint64_t>(uptime.count())};
+                         static_cast<std::uint64_t>(uptime.count()),
+                         agent_.options().counters->snapshot()};
   send_reply(peer, rpc::kOpHealth, rpc::to_json(reply));
 }
 

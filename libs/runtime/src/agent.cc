@@ -12,7 +12,9 @@ TurnResult Agent::run_turn(Conversation& conversation, std::string user_text, Tu
   Deadline deadline(options_.limits.turn_timeout,
                     [&control] { control.stop(gateway_rpc::kStopTimeout); });
   Turn turn(options_, conversation, control, on_event);
-  return turn.run(std::move(user_text));
+  TurnResult result = turn.run(std::move(user_text));
+  if (options_.counters) options_.counters->turn_ended(result.stop_reason);
+  return result;
 }
 
 }  // namespace oxydra::runtime

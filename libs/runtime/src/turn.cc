@@ -12,6 +12,9 @@ namespace {
 using gateway_rpc::TurnEvent;
 using gateway_rpc::TurnEventKind;
 
+// The tool whose calls count as shell commands in AgentCounters.
+constexpr std::string_view kShellToolName = "shell_exec";
+
 TurnEvent event_of(TurnEventKind kind) {
   TurnEvent event;
   event.kind = kind;
@@ -85,6 +88,9 @@ std::optional<provider::ChatResponse> Turn::call_model() {
         spdlog::warn("{}", kept.error().message);
       }
     }
+    if (!control_.stopped() && options_.counters) {
+      options_.counters->provider_failed(response.error().code);
+    }
     result_ = control_.stopped() ? stopped() : failed(response.error());
     return std::nullopt;
   }
@@ -126,6 +132,7 @@ bool Turn::skip_tools(const std::vector<provider::ToolCall>& calls, std::string_
 // Runs serialised (dispatch_tool_calls holds its lock).
 bool Turn::record_result(const provider::ToolCall& call, const tools::ToolOutput& output) {
   ++tool_calls_;
+  if (options_.counters && call.name == kShellToolName) options_.counters->shell_command(output);
   if (options_.audit) {
     if (auto line = options_.audit->append(audit_record(conversation_.session_id(), call, output));
         !line) {
@@ -161,6 +168,9 @@ void Turn::add_usage(const provider::Usage& usage) {
   usage_.input_tokens += call.input_tokens;
   usage_.output_tokens += call.output_tokens;
   if (call.cost) usage_.cost = usage_.cost.value_or(0.0) + *call.cost;
+  if (options_.counters) {
+    options_.counters->model_usage(call.input_tokens, call.output_tokens, call.cost);
+  }
   TurnEvent event = event_of(TurnEventKind::usage);
   event.usage = call;
   emit(event);

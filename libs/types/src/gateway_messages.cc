@@ -45,6 +45,41 @@ Result<StartupStatusReport> required_status(JsonReader& r) {
   return parse_startup_status(*status, r.child_path("startup_status"));
 }
 
+// {"name": count}: names are what the sender chose (stop reasons, error
+// codes); a count must be a non-negative integer.
+std::map<std::string, std::uint64_t> count_map(JsonReader& r, std::string_view key) {
+  std::map<std::string, std::uint64_t> out;
+  const json* object = r.object(key, false);
+  if (!object) return out;
+  constexpr std::size_t kMaxNames = 256;
+  if (object->size() > kMaxNames) {
+    r.problem(key, "has more than 256 names");
+    return out;
+  }
+  for (const auto& [name, count] : object->items()) {
+    if (!count.is_number_unsigned()) {
+      r.problem(key, "counts must be non-negative integers");
+      return {};
+    }
+    out[name] = count.get<std::uint64_t>();
+  }
+  return out;
+}
+
+Result<AgentCounters> parse_agent_counters(const json& object) {
+  JsonReader r(object, "payload.counters", ErrorCode::invalid_response);
+  AgentCounters m;
+  m.turns = count_map(r, "turns");
+  m.provider_errors = count_map(r, "provider_errors");
+  m.input_tokens = r.optional_unsigned("input_tokens").value_or(0);
+  m.output_tokens = r.optional_unsigned("output_tokens").value_or(0);
+  m.cost = r.optional_number("cost").value_or(0);
+  m.shell_commands = r.optional_unsigned("shell_commands").value_or(0);
+  m.shell_command_failures = r.optional_unsigned("shell_command_failures").value_or(0);
+  m.shell_command_timeouts = r.optional_unsigned("shell_command_timeouts").value_or(0);
+  return finish(r, std::move(m));
+}
+
 // Requests whose payload is only a request id.
 template <typename T>
 Result<T> parse_id_only(const json& payload) {
@@ -103,12 +138,25 @@ json to_json(const HealthRequest& m) {
   return json{{"request_id", m.request_id}};
 }
 
+json to_json(const AgentCounters& m) {
+  return json{{"turns", m.turns},
+              {"provider_errors", m.provider_errors},
+              {"input_tokens", m.input_tokens},
+              {"output_tokens", m.output_tokens},
+              {"cost", m.cost},
+              {"shell_commands", m.shell_commands},
+              {"shell_command_failures", m.shell_command_failures},
+              {"shell_command_timeouts", m.shell_command_timeouts}};
+}
+
 json to_json(const HealthReply& m) {
-  return json{{"request_id", m.request_id},
-              {"startup_status", oxydra::to_json(m.startup_status)},
-              {"provider", m.provider},
-              {"model", m.model},
-              {"uptime_secs", m.uptime_secs}};
+  json out{{"request_id", m.request_id},
+           {"startup_status", oxydra::to_json(m.startup_status)},
+           {"provider", m.provider},
+           {"model", m.model},
+           {"uptime_secs", m.uptime_secs}};
+  if (m.counters) out["counters"] = to_json(*m.counters);
+  return out;
 }
 
 Result<HelloRequest> parse_hello_request(const json& payload) {
@@ -190,6 +238,11 @@ Result<HealthReply> parse_health_reply(const json& payload) {
   m.provider = r.string("provider");
   m.model = r.string("model");
   m.uptime_secs = r.optional_unsigned("uptime_secs").value_or(0);
+  if (const json* counters = r.object("counters", false)) {
+    auto parsed = parse_agent_counters(*counters);
+    if (!parsed) return tl::unexpected(parsed.error());
+    m.counters = std::move(*parsed);
+  }
   auto status = required_status(r);
   if (!status) return tl::unexpected(status.error());
   m.startup_status = std::move(*status);

@@ -86,7 +86,8 @@ void read_users(TomlReader& root, RunnerConfig& config) {
       user.credential_envs = std::move(*envs);
     config.users[id] = std::move(user);
   }
-  if (config.users.empty()) root.problem("users", "at least one user must be configured");
+  // An empty [users] is a host with nobody set up yet (a fresh install):
+  // list shows nobody, and start says how to add a user.
 }
 
 void read_policy(TomlReader& r, RunnerPolicy& p) {

@@ -162,7 +162,7 @@ void RunnerFixture::SetUp() {
 }
 
 void RunnerFixture::TearDown() {
-  runner({"stop"}, 60s);
+  runner({"--user", "alice", "stop"}, 60s);
   std::ifstream lock(user_root() + "/runner.lock");
   pid_t pid = 0;
   auto info = (lock >> pid && pid > 0) ? testlib::read_proc(pid) : std::nullopt;

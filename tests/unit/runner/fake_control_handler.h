@@ -23,8 +23,10 @@ class FakeControlHandler : public ControlHandler {
     reply.entries.push_back({"2025-01-31T09:15:02.000000Z", "runtime", "stderr", "hello"});
     return reply;
   }
+  std::optional<std::string> agent_socket() const override { return agent; }
   bool stopping = false;
   control_rpc::LogsRequest last_logs;
+  std::optional<std::string> agent;  // a gateway socket to ask for agent_stats
 
  private:
   std::string user_ = "alice";

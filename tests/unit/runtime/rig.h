@@ -18,6 +18,7 @@ struct Rig {
   std::shared_ptr<ProbeLog> log = std::make_shared<ProbeLog>();
   std::shared_ptr<memory::AuditLog> audit;
   TurnLimits limits;
+  std::shared_ptr<AgentCounters> counters = std::make_shared<AgentCounters>();
   std::mutex events_mu;
   std::vector<gateway_rpc::TurnEvent> events;
 
@@ -29,7 +30,7 @@ struct Rig {
   }
 
   TurnResult run(Conversation& conversation, std::string text, TurnControl& control) {
-    Agent agent(AgentOptions{provider, registry, audit, limits, "be brief"});
+    Agent agent(AgentOptions{provider, registry, audit, limits, "be brief", counters});
     return agent.run_turn(conversation, std::move(text), control,
                           [this](const gateway_rpc::TurnEvent& e) {
                             std::lock_guard lock(events_mu);

@@ -103,8 +103,35 @@ TEST(GatewayMessages, SessionsCancelHealthRoundTrip) {
                          {"sess-7", "2024-04-30T09:00:00Z", "2024-04-30T09:01:00Z", 12}}},
       parse_list_sessions_reply);
   expect_round_trip(HealthRequest{"r-6"}, parse_health_request, kOpHealth);
-  expect_round_trip(HealthReply{"r-6", process_status(), "openai", "gpt-4o-mini", 3600},
+  expect_round_trip(
+      HealthReply{"r-6", process_status(), "openai", "gpt-4o-mini", 3600, std::nullopt},
+      parse_health_reply, kOpHealth);
+  AgentCounters counters;
+  counters.turns = {{"completed", 3}, {"error", 1}};
+  counters.provider_errors = {{"http_error", 1}};
+  counters.input_tokens = 1200;
+  counters.output_tokens = 80;
+  counters.cost = 0.25;
+  counters.shell_commands = 4;
+  counters.shell_command_failures = 2;
+  counters.shell_command_timeouts = 1;
+  expect_round_trip(HealthReply{"r-7", process_status(), "openai", "gpt-4o-mini", 60, counters},
                     parse_health_reply, kOpHealth);
+}
+
+TEST(GatewayMessages, AgentCountersFromAGuestAreChecked) {
+  auto reply = to_json(HealthReply{"r-1", process_status(), "openai", "m", 1, AgentCounters{}});
+  reply["counters"]["turns"] = {{"completed", -1}};
+  auto parsed = parse_health_reply(reply);
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("payload.counters.turns"), std::string::npos)
+      << parsed.error().message;
+  reply["counters"]["turns"] = nlohmann::json::object();
+  for (int i = 0; i < 300; ++i)
+    reply["counters"]["turns"]["reason" + std::to_string(i)] = 1;
+  EXPECT_FALSE(parse_health_reply(reply));
+  reply["counters"] = "lots";
+  EXPECT_FALSE(parse_health_reply(reply));
 }
 
 TEST(GatewayMessages, TurnEventKindNames) {

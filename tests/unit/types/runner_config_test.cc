@@ -203,9 +203,14 @@ TEST(RunnerConfig, RejectsUnknownKeysEverywhere) {
   }
 }
 
+TEST(RunnerConfig, AnEmptyUsersTableIsAHostWithNobodyYet) {
+  auto config = parse_runner("[users]\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->users.empty());
+}
+
 TEST(RunnerConfig, UsersAreRequiredAndValidated) {
   expect_runner_error("default_tier = \"container\"\n", "runner.toml: users: is required");
-  expect_runner_error("[users]\n", "runner.toml: users: at least one user must be configured");
   expect_runner_error("users = 3\n", "runner.toml: users: must be a table");
   expect_runner_error("[users]\nalice = \"a.toml\"\n", "runner.toml: users.alice: must be a table");
   expect_runner_error("[users.alice]\n", "runner.toml: users.alice.config_path: is required");

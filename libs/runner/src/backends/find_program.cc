@@ -25,4 +25,15 @@ std::optional<std::string> find_program(const std::string& name) {
   return std::nullopt;
 }
 
+std::filesystem::path companion_path(std::string_view name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  const fs::path beside = self / name;
+  for (const fs::path& candidate : {beside, self / OXYDRA_LIBEXEC_FROM_BINDIR / name}) {
+    if (::access(candidate.c_str(), F_OK) == 0) return candidate.lexically_normal();
+  }
+  return beside;
+}
+
 }  // namespace oxydra::runner

@@ -2,12 +2,43 @@
 
 #include "cli/cli_errors.h"
 #include "cli/commands.h"
+#include "oxydra/logging/journal.h"
 
 namespace oxydra::runner {
 
+namespace {
+
+bool about_every_user(const CliOptions& options) {
+  return options.command == Command::list || options.command == Command::metrics ||
+         (options.command == Command::status && options.status.all);
+}
+
+int run_for_every_user(const CliOptions& options) {
+  auto users = select_all_users(options.global);
+  if (!users) {
+    const int status = report_error(users.error(), nullptr);
+    return status == kExitFailure ? kExitUsage : status;
+  }
+  switch (options.command) {
+    case Command::list:
+      return cmd_list(options, *users);
+    case Command::metrics:
+      return cmd_metrics(options, *users);
+    default:
+      return cmd_status_all(options, *users);
+  }
+}
+
+}  // namespace
+
 int run(const CliOptions& options) {
   logging::setup(options.global.log);
+  if (about_every_user(options)) return run_for_every_user(options);
   auto selection = select_user(options.global);
+  if (selection) {
+    logging::add_journal_field("OXYDRA_USER", selection->user_id);
+    logging::add_journal_field("OXYDRA_ROLE", "runner");
+  }
   if (!selection) {
     const int status = report_error(selection.error(), nullptr);
     // An unreadable config file is a configuration problem like an invalid one.
@@ -30,6 +61,9 @@ int run(const CliOptions& options) {
       return cmd_chat(options, *selection);
     case Command::ask:
       return cmd_ask(options, *selection);
+    case Command::list:
+    case Command::metrics:
+      break;
   }
   return kExitUsage;
 }

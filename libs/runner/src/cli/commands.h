@@ -14,6 +14,10 @@ int cmd_logs(const CliOptions& options, const Selection& selection);
 int cmd_exec(const CliOptions& options, const Selection& selection);
 int cmd_chat(const CliOptions& options, const Selection& selection);
 int cmd_ask(const CliOptions& options, const Selection& selection);
+// Every configured user: list, status --all, metrics.
+int cmd_list(const CliOptions& options, const std::vector<Selection>& users);
+int cmd_status_all(const CliOptions& options, const std::vector<Selection>& users);
+int cmd_metrics(const CliOptions& options, const std::vector<Selection>& users);
 
 // Stops the user's runner and waits until it has exited (its lock is free).
 // Used by stop and restart. Sets `was_running`.

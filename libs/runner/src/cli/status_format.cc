@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "cli/user_list.h"
 #include "daemon/warning.h"
 #include "oxydra/types/control_messages.h"
 
@@ -140,6 +141,8 @@ std::string format_status(const json& health) {
       const json& g = guests[role];
       value = text(g, "state") + ", pid " + text(g, "pid", "-");
       if (g.value("restarts", 0) > 0) value += ", restarts " + text(g, "restarts");
+      if (g.contains("memory_bytes") && g["memory_bytes"].is_number())
+        value += ", " + format_bytes(g["memory_bytes"]);
       if (g.contains("last_exit") && g["last_exit"].is_string())
         value += ", last " + text(g, "last_exit");
     } else {
@@ -150,6 +153,13 @@ std::string format_status(const json& health) {
     t.row(role, value);
   }
   t.row("uptime", format_duration(health.value("uptime_secs", std::uint64_t{0})));
+  if (const json usage = health.value("usage", json::object()); usage.is_object()) {
+    const json cpu = usage.value("cpu_seconds", json());
+    char seconds[32] = "-";
+    if (cpu.is_number()) std::snprintf(seconds, sizeof seconds, "%.2f s", cpu.get<double>());
+    t.row("usage", "memory " + format_bytes(usage.value("memory_bytes", json())) + ", CPU " +
+                       seconds + " (the pair, as the host counts it)");
+  }
   const json status = health.value("startup_status", json::object());
   const json tools = health.value("tools", json::object());
   for (const char* tool : {"shell", "browser"}) {

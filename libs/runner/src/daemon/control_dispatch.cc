@@ -8,11 +8,8 @@ namespace {
 
 using namespace control_rpc;
 
-// nlohmann's default dump throws on invalid UTF-8; log text is sanitized, but
-// a reply must never take the runner down.
 std::string encode(std::string_view op, const nlohmann::json& payload) {
-  nlohmann::json message{{"op", op}, {"payload", payload}};
-  return encode_frame(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return encode_reply(op, payload);
 }
 
 ControlReply logs_reply(ControlHandler& handler, const nlohmann::json& payload) {
@@ -40,6 +37,13 @@ ControlReply logs_reply(ControlHandler& handler, const nlohmann::json& payload) 
 }
 
 }  // namespace
+
+// nlohmann's default dump throws on invalid UTF-8; log text is sanitized, but
+// a reply must never take the runner down.
+std::string encode_reply(std::string_view op, const nlohmann::json& payload) {
+  nlohmann::json message{{"op", op}, {"payload", payload}};
+  return encode_frame(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
 
 std::string error_frame(const std::optional<std::string>& request_id, ErrorCode code,
                         std::string_view message) {
@@ -73,7 +77,7 @@ ControlReply dispatch(ControlHandler& handler, const Message& request) {
   return {error_frame(request_id_of(payload), ErrorCode::unknown_op,
                       "unknown op \"" + request.op +
                           "\" (runner control knows health_check, "
-                          "shutdown_user, logs)")};
+                          "shutdown_user, logs, agent_stats)")};
 }
 
 }  // namespace oxydra::runner

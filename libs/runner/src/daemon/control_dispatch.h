@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,8 @@ class ControlHandler {
   virtual bool already_stopping() const = 0;
   virtual Result<control_rpc::LogsReply> logs(const control_rpc::LogsRequest& request,
                                               bool& truncated) = 0;
+  // oxydra-vm's gateway socket while oxydra-vm runs (for agent_stats).
+  virtual std::optional<std::string> agent_socket() const = 0;
 };
 
 struct ControlReply {
@@ -31,6 +34,9 @@ struct ControlReply {
 // unknown_user, unknown_op, internal. A logs reply carries "truncated": true
 // when entries were left out to fit the 1 MiB response limit.
 ControlReply dispatch(ControlHandler& handler, const Message& request);
+
+// A reply frame; invalid UTF-8 in strings is replaced, never thrown on.
+std::string encode_reply(std::string_view op, const nlohmann::json& payload);
 
 // An `error` reply frame.
 std::string error_frame(const std::optional<std::string>& request_id, ErrorCode code,

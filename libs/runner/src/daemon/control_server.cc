@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/agent_stats.h"
 #include "daemon/no_throw.h"
 #include "oxydra/sys/peer_cred.h"
 #include "oxydra/types/frame.h"
@@ -113,6 +114,10 @@ asio::awaitable<void> ControlServer::serve(std::shared_ptr<stream_protocol::sock
         reply.frame = error_frame(std::nullopt, ErrorCode::invalid_frame, "zero-length frame");
       } else if (auto message = parse_message(event->payload); !message) {
         reply.frame = error_frame(std::nullopt, ErrorCode::invalid_frame, message.error().message);
+      } else if (message->op == control_rpc::kOpAgentStats) {
+        // Waits for oxydra-vm: this connection's next request waits too,
+        // the runner's other work does not.
+        reply.frame = co_await agent_stats_reply(handler_, *message);
       } else {
         reply = dispatch(handler_, *message);
       }

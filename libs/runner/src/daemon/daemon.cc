@@ -27,6 +27,7 @@
 #include "daemon/provisioning.h"
 #include "daemon/readiness.h"
 #include "daemon/runner_lock.h"
+#include "daemon/service_notify.h"
 #include "daemon/supervisor.h"
 #include "daemon/timestamps.h"
 #include "daemon/warning.h"
@@ -44,7 +45,8 @@ class Daemon final : public ControlHandler {
   Daemon(UserContext context, const DaemonHooks& hooks)
       : context_(std::move(context)),
         hooks_(hooks),
-        logs_(io_, context_.policy.layout.logs, context_.selection.runner.logs),
+        logs_(io_, context_.policy.layout.logs, context_.selection.runner.logs,
+              context_.policy.user_id),
         control_(io_, *this, [this] { shutdown(); }),
         signals_(io_, SIGINT, SIGTERM),
         stop_timer_(io_) {}
@@ -56,6 +58,7 @@ class Daemon final : public ControlHandler {
   bool already_stopping() const override { return phase_ == RunnerPhase::stopping; }
   Result<control_rpc::LogsReply> logs(const control_rpc::LogsRequest& request,
                                       bool& truncated) override;
+  std::optional<std::string> agent_socket() const override;
 
  private:
   Result<void> prepare();
@@ -75,6 +78,8 @@ class Daemon final : public ControlHandler {
   asio::io_context io_;  // first: destroyed last, after everything holding handlers
   UserContext context_;
   DaemonHooks hooks_;
+  // Taken from the environment before any child starts.
+  ServiceNotifier notifier_ = ServiceNotifier::from_environment();
   LogCapture logs_;
   ControlServer control_;
   asio::signal_set signals_;
@@ -202,6 +207,8 @@ asio::awaitable<void> Daemon::startup() {
   phase_ = RunnerPhase::running;
   std::cout << format_status(health("startup")) << std::flush;
   spdlog::info("user {} is ready", user_id());
+  notifier_.ready("user " + user_id() + " ready on the " +
+                  std::string(to_string(backend_->tier())) + " tier");
   if (hooks_.on_ready) hooks_.on_ready();
 }
 
@@ -316,6 +323,7 @@ void Daemon::shutdown() {
   if (phase_ == RunnerPhase::stopping) return;
   phase_ = RunnerPhase::stopping;
   spdlog::info("stopping user {}", user_id());
+  notifier_.stopping();
   const auto grace = std::chrono::seconds(context_.selection.runner.supervision.stop_timeout_secs);
   if (supervisor_) {
     supervisor_->stopping();
@@ -366,6 +374,12 @@ nlohmann::json Daemon::health(const std::string& request_id) {
   in.shell_reason = why(context_.policy.shell);
   in.browser_reason = why(context_.policy.browser);
   return health_json(in);
+}
+
+std::optional<std::string> Daemon::agent_socket() const {
+  const GuestRecord* runtime = supervisor_ ? supervisor_->record(GuestRole::runtime) : nullptr;
+  if (!runtime || runtime->state != GuestState::running) return std::nullopt;
+  return gateway_socket(context_.policy.layout);
 }
 
 Result<control_rpc::LogsReply> Daemon::logs(const control_rpc::LogsRequest& request,

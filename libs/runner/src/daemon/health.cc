@@ -1,5 +1,6 @@
 #include "daemon/health.h"
 
+#include "daemon/guest_usage.h"
 #include "oxydra/types/control_messages.h"
 
 namespace oxydra::runner {
@@ -16,7 +17,29 @@ nlohmann::json guest_json(const GuestRecord& record) {
   if (record.handle.pid) guest["pid"] = *record.handle.pid;
   if (record.handle.guest_id) guest["guest_id"] = *record.handle.guest_id;
   if (record.last_exit) guest["last_exit"] = record.last_exit->describe();
+  guest["memory_bytes"] = nullptr;
+  guest["cpu_seconds"] = nullptr;
+  if (record.state == GuestState::running && record.handle.usage_pid) {
+    const GuestUsage usage = measure_guest_usage(*record.handle.usage_pid);
+    if (usage.memory_bytes) guest["memory_bytes"] = *usage.memory_bytes;
+    if (usage.cpu_seconds) guest["cpu_seconds"] = *usage.cpu_seconds;
+  }
   return guest;
+}
+
+// The pair's total, when every running guest could be measured.
+nlohmann::json pair_usage(const nlohmann::json& guests) {
+  std::uint64_t memory = 0;
+  double cpu = 0;
+  bool any = false;
+  for (const auto& [role, guest] : guests.items()) {
+    if (!guest["memory_bytes"].is_number() || !guest["cpu_seconds"].is_number()) continue;
+    memory += guest["memory_bytes"].get<std::uint64_t>();
+    cpu += guest["cpu_seconds"].get<double>();
+    any = true;
+  }
+  if (!any) return {{"memory_bytes", nullptr}, {"cpu_seconds", nullptr}};
+  return {{"memory_bytes", memory}, {"cpu_seconds", cpu}};
 }
 
 bool running(const GuestRecord* record) {
@@ -90,6 +113,7 @@ nlohmann::json health_json(const HealthInputs& in) {
   out["guests"] = nlohmann::json::object();
   if (in.runtime) out["guests"]["runtime"] = guest_json(*in.runtime);
   if (in.sidecar) out["guests"]["sidecar"] = guest_json(*in.sidecar);
+  out["usage"] = pair_usage(out["guests"]);
   return out;
 }
 

@@ -39,7 +39,9 @@ struct HealthInputs {
 // The health_status payload of protocol.md §5, plus fields clients may ignore:
 // runner_pid, phase, gateway_socket, control_socket, sidecar_endpoint (for
 // exec), tools {shell, browser: {enabled, reason}} and
-// guests {role: {state, pid, guest_id, restarts, last_exit, last_event}}.
+// guests {role: {state, pid, guest_id, restarts, last_exit, last_event,
+// memory_bytes, cpu_seconds}} and usage {memory_bytes, cpu_seconds} of the
+// pair (null where unmeasured).
 // healthy: running, and every guest of the tier running.
 nlohmann::json health_json(const HealthInputs& in);
 

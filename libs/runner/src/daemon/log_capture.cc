@@ -6,6 +6,7 @@
 
 #include "daemon/no_throw.h"
 #include "daemon/timestamps.h"
+#include "oxydra/logging/journal.h"
 #include "oxydra/logging/redact.h"
 #include "oxydra/sys/utf8.h"
 
@@ -22,8 +23,8 @@ std::string_view to_string(GuestStream stream) {
 }
 
 LogCapture::LogCapture(asio::io_context& io, std::filesystem::path logs_dir,
-                       const LogConfig& config)
-    : io_(io), logs_dir_(std::move(logs_dir)), config_(config) {}
+                       const LogConfig& config, std::string user_id)
+    : io_(io), logs_dir_(std::move(logs_dir)), config_(config), user_id_(std::move(user_id)) {}
 
 void LogCapture::attach(GuestRole role, GuestStream stream, sys::UniqueFd read_end) {
   auto pipe = std::make_shared<asio::posix::stream_descriptor>(io_, read_end.release());
@@ -62,6 +63,15 @@ void LogCapture::emit(GuestRole role, GuestStream stream, std::string_view text)
   RotatingLog& file = log(role, stream);
   if (auto written = file.append(ts, clean); !written && file.held_lines() == 1) {
     spdlog::warn("guest log not written: {}", written.error().message);  // once per outage
+  }
+  if (auto journal = logging::active_journal()) {
+    const bool err = stream == GuestStream::stderr_stream;
+    journal->send({{"MESSAGE", clean},
+                   {"PRIORITY", err ? "5" : "6"},
+                   {"SYSLOG_IDENTIFIER", role == GuestRole::runtime ? "oxydra-vm" : "shell-vm"},
+                   {"OXYDRA_USER", user_id_},
+                   {"OXYDRA_ROLE", std::string(to_string(role))},
+                   {"OXYDRA_STREAM", err ? "stderr" : "stdout"}});
   }
   if (stream == GuestStream::stderr_stream) {
     auto& recent = recent_[role];

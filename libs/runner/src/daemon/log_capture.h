@@ -18,13 +18,17 @@ namespace oxydra::runner {
 
 // Guest stdout/stderr, captured on the runner's io_context: split into lines,
 // redacted (registered secrets), made valid UTF-8, timestamped on arrival and
-// appended to <logs>/<role>.<stream>.log with size-based rotation.
+// appended to <logs>/<role>.<stream>.log with size-based rotation (and sent
+// to the journal when the runner logs there).
 class LogCapture final : public GuestOutput {
  public:
   // Longer lines are split into entries of this many bytes.
   static constexpr std::size_t kMaxLineBytes = std::size_t{16} << 10;
 
-  LogCapture(asio::io_context& io, std::filesystem::path logs_dir, const LogConfig& config);
+  // Under systemd each line also goes to the journal, with the fields
+  // OXYDRA_USER (`user_id`), OXYDRA_ROLE and OXYDRA_STREAM.
+  LogCapture(asio::io_context& io, std::filesystem::path logs_dir, const LogConfig& config,
+             std::string user_id);
 
   void attach(GuestRole role, GuestStream stream, sys::UniqueFd read_end) override;
 
@@ -42,6 +46,7 @@ class LogCapture final : public GuestOutput {
   asio::io_context& io_;
   std::filesystem::path logs_dir_;
   LogConfig config_;
+  std::string user_id_;
   std::map<std::string, std::unique_ptr<RotatingLog>> logs_;
   std::map<GuestRole, std::deque<std::string>> recent_;
   std::map<GuestRole, int> open_pipes_;

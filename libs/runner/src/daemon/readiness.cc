@@ -4,59 +4,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/guest_request.h"
 #include "daemon/no_throw.h"
-#include "oxydra/types/frame.h"
-#include "oxydra/types/message.h"
 
 namespace oxydra::runner {
 
 namespace {
 
-using asio::local::stream_protocol;
 // A guest is usually up within tens of milliseconds: retry soon, then back off.
 constexpr auto kFirstRetryDelay = std::chrono::milliseconds(1);
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(50);
-constexpr std::size_t kMaxReply = 8u << 20;
 
 // One attempt: the reply's op, or an error text.
 asio::awaitable<Result<std::string>> attempt(const ReadinessProbe& probe) {
-  auto executor = co_await asio::this_coro::executor;
-  stream_protocol::socket socket(executor);
-  auto [connect_ec] =
-      co_await socket.async_connect(stream_protocol::endpoint(probe.socket_path), kTuple);
-  if (connect_ec) co_return fail(ErrorCode::not_ready, connect_ec.message());
-
-  // The whole exchange is bounded by the deadline: a guest that accepts but
-  // never answers must not hang the start.
-  asio::steady_timer watchdog(executor, probe.deadline);
-  watchdog.async_wait([&socket](const std::error_code& ec) {
-    if (!ec) socket.close();
-  });
   const nlohmann::json payload{
       {"request_id", "runner-ready"}, {"protocol_version", 1}, {"client", "oxydra-runner"}};
-  const std::string request = encode_message(probe.op, payload);
-  auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(request), kTuple);
-  if (write_ec) co_return fail(ErrorCode::not_ready, write_ec.message());
-
-  FrameDecoder decoder(kMaxReply);
-  char buffer[4096];
-  for (;;) {
-    if (auto event = decoder.next()) {
-      watchdog.cancel();
-      if (event->kind != FrameEvent::Kind::frame)
-        co_return fail(ErrorCode::not_ready, "bad reply frame");
-      auto message = parse_message(event->payload);
-      if (!message) co_return fail(ErrorCode::not_ready, message.error().message);
-      if (message->op == "error") {
-        co_return fail(ErrorCode::not_ready,
-                       "error reply: " + message->payload.value("message", ""));
-      }
-      co_return message->op;
-    }
-    auto [read_ec, n] = co_await socket.async_read_some(asio::buffer(buffer), kTuple);
-    if (read_ec) co_return fail(ErrorCode::not_ready, read_ec.message());
-    decoder.feed(std::string_view(buffer, n));
+  auto reply = co_await request_guest(probe.socket_path, probe.op, payload, probe.deadline);
+  if (!reply) co_return tl::unexpected(reply.error());
+  if (reply->op == "error") {
+    const auto message = reply->payload.find("message");
+    const bool text = message != reply->payload.end() && message->is_string();
+    co_return fail(ErrorCode::not_ready,
+                   "error reply: " + (text ? message->get<std::string>() : std::string("?")));
   }
+  co_return reply->op;
 }
 
 }  // namespace

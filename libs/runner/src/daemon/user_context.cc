@@ -12,6 +12,7 @@ std::vector<fs::path> default_config_search() {
   if (const char* home = std::getenv("HOME"); home && *home) {
     search.push_back(fs::path(home) / ".oxydra" / "runner.toml");
   }
+  search.push_back(fs::path(OXYDRA_SYSCONFDIR) / "oxydra" / "runner.toml");
   return search;
 }
 
@@ -27,6 +28,24 @@ Result<fs::path> find_runner_config(const std::string& explicit_path,
   return fail(ErrorCode::no_runner_config, "no runner config found (looked for " + tried + ")");
 }
 
+Result<std::vector<Selection>> select_all_users(const GlobalOptions& options) {
+  auto path = find_runner_config(options.config_path, default_config_search());
+  if (!path) return tl::unexpected(path.error());
+  auto runner = load_runner_config(*path);
+  if (!runner) return tl::unexpected(runner.error());
+  std::vector<Selection> out;
+  for (const auto& [id, entry] : runner->users) {
+    Selection selection;
+    selection.config_path = *path;
+    selection.config_explicit = !options.config_path.empty();
+    selection.user_id = id;
+    selection.layout = workspace_layout(runner->workspace_root, id);
+    selection.runner = *runner;
+    out.push_back(std::move(selection));
+  }
+  return out;
+}
+
 Result<Selection> select_user(const GlobalOptions& options) {
   auto path = find_runner_config(options.config_path, default_config_search());
   if (!path) return tl::unexpected(path.error());
@@ -39,6 +58,11 @@ Result<Selection> select_user(const GlobalOptions& options) {
   std::string configured;
   for (const auto& [id, entry] : runner->users)
     configured += (configured.empty() ? "" : ", ") + id;
+  if (runner->users.empty()) {
+    return fail(ErrorCode::user_required,
+                "no user is configured in " + path->string() +
+                    ": add one as [users.NAME] with config_path (docs/operations.md)");
+  }
   if (options.user.empty()) {
     if (runner->users.size() != 1) {
       return fail(ErrorCode::user_required, std::to_string(runner->users.size()) +

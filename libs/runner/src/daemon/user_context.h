@@ -33,7 +33,8 @@ struct UserContext {
 };
 
 // --config if given; else .oxydra/runner.toml (relative to the working
-// directory), then ~/.oxydra/runner.toml. Error code "no_runner_config".
+// directory), then ~/.oxydra/runner.toml, then /etc/oxydra/runner.toml (the
+// installed one: <sysconfdir>/oxydra). Error code "no_runner_config".
 Result<std::filesystem::path> find_runner_config(const std::string& explicit_path,
                                                  const std::vector<std::filesystem::path>& search);
 std::vector<std::filesystem::path> default_config_search();
@@ -42,6 +43,9 @@ std::vector<std::filesystem::path> default_config_search();
 // configured. Error codes "invalid_config" (file: key: reason), "user_required",
 // "unknown_user".
 Result<Selection> select_user(const GlobalOptions& options);
+
+// Loads the runner config: one Selection per configured user, in name order.
+Result<std::vector<Selection>> select_all_users(const GlobalOptions& options);
 
 // Loads the user's config and agent config and resolves what the user gets.
 Result<UserContext> load_user_context(Selection selection, bool insecure);

@@ -4,7 +4,9 @@
 
 namespace oxydra::logging {
 
-enum class Format { text, json };
+// journal: entries with fields on journald's socket (journal.h); also chosen
+// for text while stderr is the journal. Without journald, text on stderr.
+enum class Format { text, json, journal };
 
 struct Options {
   Format format = Format::text;
@@ -18,7 +20,7 @@ struct Options {
 // secret redactor (redact.h) before it is written. Safe to call again.
 void setup(const Options& options);
 
-// Parses "text" / "json"; false for anything else.
+// Parses "text" / "json" / "journal"; false for anything else.
 bool parse_format(const std::string& text, Format& out);
 
 }  // namespace oxydra::logging

@@ -51,6 +51,9 @@ struct GuestHandle {
   // The backend's name for a guest without such a process (container id, VM
   // name); the supervisor then polls Backend::poll_exit.
   std::optional<std::string> guest_id;
+  // A host process whose cgroup is the guest's (its init; for a VM, its VMM),
+  // from which status and metrics read the guest's memory and CPU.
+  std::optional<pid_t> usage_pid;
   std::optional<EnforcementReport> enforcement;  // measured, not planned
   std::vector<DegradedReason> degraded;          // protections not in force
   std::string describe;                          // "oxydra-vm pid 123", for messages

@@ -12,7 +12,7 @@ namespace oxydra::runner {
 // What apps/oxydra-runner parsed from its command line; run() does the rest.
 // docs/operations.md describes every command and exit status.
 
-enum class Command { start, stop, status, restart, logs, exec, chat, ask };
+enum class Command { start, stop, status, restart, logs, exec, chat, ask, list, metrics };
 
 // Exit statuses shared by every command (exec passes its command's through).
 inline constexpr int kExitOk = 0;
@@ -35,6 +35,16 @@ struct StartOptions {
 
 struct StatusOptions {
   bool json = false;  // the health_status payload as JSON
+  bool all = false;   // every configured user
+};
+
+struct ListOptions {
+  bool json = false;
+  bool configured = false;  // only the configured names, no runner asked
+};
+
+struct MetricsOptions {
+  std::string output;  // a file to replace atomically (textfile collector); empty: stdout
 };
 
 struct LogsOptions {
@@ -55,6 +65,8 @@ struct CliOptions {
   GlobalOptions global;
   StartOptions start;
   StatusOptions status;
+  ListOptions list;
+  MetricsOptions metrics;
   LogsOptions logs;
   ExecCommandOptions exec;
   std::string ask_text;

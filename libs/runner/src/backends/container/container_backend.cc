@@ -155,6 +155,7 @@ Result<SidecarStart> ContainerBackend::start_sidecar() {
       return tl::unexpected(launched.error());
     }
   }
+  guest->usage_pid = *init_pid;
   auto measured = measure_container_guest(*init_pid, spec);
   guest->enforcement = std::move(measured.report);
   guest->degraded = std::move(measured.degraded);
@@ -209,6 +210,7 @@ Result<GuestHandle> ContainerBackend::start_runtime(const EnvelopeFactory& make_
   if (!connection) return fail_start(connection.error());
   auto init_pid = driver_->wait_running(guest, startup_timeout());
   if (!init_pid) return fail_start(init_pid.error());
+  guest.usage_pid = *init_pid;
   auto measured = measure_container_guest(*init_pid, spec);
   guest.enforcement = std::move(measured.report);
   guest.degraded = std::move(measured.degraded);

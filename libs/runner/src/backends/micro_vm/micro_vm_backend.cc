@@ -258,6 +258,7 @@ Result<GuestHandle> MicroVmBackend::boot(GuestRole role, vmlink::LinkOptions lin
   GuestHandle guest;
   guest.role = role;
   guest.pid = pid;
+  guest.usage_pid = pid;
   guest.describe = role_name(role) + " VM (" + vmm_->name() + " pid " + std::to_string(pid) + ")";
 
   std::optional<GuestExit> ended;

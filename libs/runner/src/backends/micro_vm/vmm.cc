@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "backends/find_program.h"
+
 namespace oxydra::runner {
 
 namespace fs = std::filesystem;
@@ -13,9 +15,8 @@ void Vmm::locate_files(const RunnerConfig& runner) {
   initramfs_ = c.initramfs.empty() ? images / "initramfs.cpio.gz" : c.initramfs;
   shell_disk_ = c.shell_vm_rootfs.empty() ? images / "shell-vm.img" : c.shell_vm_rootfs;
   oxydra_disk_ = c.oxydra_vm_rootfs.empty() ? images / "oxydra-vm.img" : c.oxydra_vm_rootfs;
-  std::error_code ec;
-  const fs::path nodump = fs::read_symlink("/proc/self/exe", ec).parent_path() / kNoDumpLibrary;
-  if (!ec && ::access(nodump.c_str(), R_OK) == 0) nodump_ = nodump;
+  const fs::path nodump = companion_path(kNoDumpLibrary);
+  if (::access(nodump.c_str(), R_OK) == 0) nodump_ = nodump;
 }
 
 std::vector<std::string> Vmm::environment() const {

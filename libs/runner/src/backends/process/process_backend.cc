@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backends/envelope_delivery.h"
+#include "backends/find_program.h"
 #include "backends/process_spawn.h"
 #include "backends/stale_files.h"
 #include "daemon/envelope_builder.h"
@@ -108,6 +109,7 @@ Result<GuestHandle> ProcessBackend::start_runtime(const EnvelopeFactory& make_en
   GuestHandle guest;
   guest.role = GuestRole::runtime;
   guest.pid = child->pid;
+  guest.usage_pid = child->pid;
   guest.describe = "oxydra-vm pid " + std::to_string(child->pid);
   auto measured =
       sandbox::enforcement_report(*hardening, child->outcome, sandbox::measure_process(child->pid));
@@ -183,9 +185,7 @@ Result<std::string> process_guest_executable(const RunnerConfig& runner) {
   if (runner.process.oxydra_vm) {
     path = *runner.process.oxydra_vm;
   } else {
-    std::error_code ec;
-    path = fs::read_symlink("/proc/self/exe", ec).parent_path() / "oxydra-vm";
-    if (ec) return tl::unexpected(errno_error("readlink /proc/self/exe", ec.value()));
+    path = companion_path("oxydra-vm");
   }
   std::error_code ec;
   fs::path resolved = fs::canonical(path, ec);

@@ -8,6 +8,7 @@
 
 #include "oxydra/memory/audit.h"
 #include "oxydra/provider/provider.h"
+#include "oxydra/runtime/agent_counters.h"
 #include "oxydra/runtime/conversation.h"
 #include "oxydra/runtime/limits.h"
 #include "oxydra/runtime/turn_control.h"
@@ -36,6 +37,7 @@ struct AgentOptions {
   std::shared_ptr<memory::AuditLog> audit;  // null: no audit trail
   TurnLimits limits;
   std::string system_prompt;
+  std::shared_ptr<AgentCounters> counters;  // null: nothing counted
 };
 
 // The turn loop: stream a model answer, run the tool calls it asks for

@@ -22,6 +22,7 @@ inline constexpr std::string_view kOpHealthStatus = "health_status";
 inline constexpr std::string_view kOpShutdownUser = "shutdown_user";
 inline constexpr std::string_view kOpShutdownStatus = "shutdown_status";
 inline constexpr std::string_view kOpLogs = "logs";
+inline constexpr std::string_view kOpAgentStats = "agent_stats";
 
 inline constexpr std::string_view kRoleRuntime = "runtime";  // oxydra-vm
 inline constexpr std::string_view kRoleSidecar = "sidecar";  // shell-vm

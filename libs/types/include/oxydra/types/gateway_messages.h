@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,15 +150,31 @@ struct HealthRequest {
   bool operator==(const HealthRequest&) const = default;
 };
 
+// What the agent has done since oxydra-vm started (counters reset when it
+// restarts), for the runner's metrics.
+struct AgentCounters {
+  std::map<std::string, std::uint64_t> turns;            // by stop_reason
+  std::map<std::string, std::uint64_t> provider_errors;  // by error code
+  std::uint64_t input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  double cost = 0;  // in the currency of the model prices; 0 when they are unknown
+  std::uint64_t shell_commands = 0;
+  std::uint64_t shell_command_failures = 0;  // did not exit with status 0 (timeouts included)
+  std::uint64_t shell_command_timeouts = 0;
+  bool operator==(const AgentCounters&) const = default;
+};
+
 struct HealthReply {
   std::string request_id;
   StartupStatusReport startup_status;
   std::string provider;
   std::string model;
   std::uint64_t uptime_secs = 0;
+  std::optional<AgentCounters> counters;
   bool operator==(const HealthReply&) const = default;
 };
 
+nlohmann::json to_json(const AgentCounters& m);
 nlohmann::json to_json(const HelloRequest& m);
 nlohmann::json to_json(const HelloReply& m);
 nlohmann::json to_json(const SendMessageRequest& m);
