@@ -1,6 +1,7 @@
 // What an operator sees of every user at once, from the real runners: `list`,
 // `status --all` and `metrics` (parsed by prometheus_client's own parser).
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "oxydra/testlib/fake_llm_server.h"
@@ -95,6 +96,19 @@ TEST_F(Operations, ListStatusAllAndMetricsReportEveryUserAsTheirRunnersDo) {
   EXPECT_EQ(table.out.rfind("USER", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("alice  running  container"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("bob    stopped"), std::string::npos) << table.out;
+
+  // Someone who may not ask the runners is told so, not shown a guess (the
+  // config readable by all, as the package installs /etc/oxydra/runner.toml).
+  ::chmod(dir_.path().c_str(), 0755);
+  auto stranger = run_command(
+      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+       testlib::bin_dir() + "/oxydra-runner", "--config", config_path(), "list", "--json"},
+      {}, 60s);
+  ASSERT_EQ(stranger.exit_code, 0) << stranger.err;
+  const auto seen = nlohmann::json::parse(stranger.out, nullptr, false);
+  ASSERT_TRUE(seen.is_array()) << stranger.out << stranger.err;
+  EXPECT_EQ(seen[0]["state"], "refused") << seen.dump();
+  EXPECT_NE(seen[0]["error"].get<std::string>().find("Permission denied"), std::string::npos);
 
   auto all = runner({"status", "--all"});
   EXPECT_EQ(all.exit_code, 3) << "bob is not running: " << all.err;

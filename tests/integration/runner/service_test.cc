@@ -3,6 +3,7 @@
 // with fields on journald's native socket, here two datagram sockets the test
 // binds and reads (the protocols as systemd defines them).
 
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "oxydra/testlib/fake_llm_server.h"
+#include "oxydra/testlib/llm_scripts.h"
 #include "oxydra/testlib/paths.h"
 #include "runner_fixture.h"
 #include "tier_support.h"
@@ -100,7 +103,11 @@ class Service : public RunnerFixture {
 };
 
 TEST_F(Service, NotifiesReadyAndStoppingAndLogsToTheJournalWithFields) {
-  write_config(tier_options(TestTier::oci));
+  testlib::FakeLlmServer llm;
+  llm.enqueue(testlib::openai_stream(says("Logged.")));
+  ConfigOptions options = tier_options(TestTier::oci);
+  options.provider_url = llm.base_url() + "/v1";
+  write_config(options);
   Datagrams notify(file("notify.sock"));
   Datagrams journal(file("journal.sock"));
   AsyncCommand start({testlib::bin_dir() + "/oxydra-runner", "--config", config_path(),
@@ -153,10 +160,27 @@ TEST_F(Service, NotifiesReadyAndStoppingAndLogsToTheJournalWithFields) {
   }
   EXPECT_TRUE(runner_line && runtime_line) << ::testing::PrintToString(seen);
 
-  // The files behind `logs` are still written.
+  // The files behind `logs` are still written, and `logs --follow` sees a
+  // new line (oxydra-vm's line for a turn) as the journal does.
   auto logs = runner({"logs", "--role", "runtime"});
   EXPECT_EQ(logs.exit_code, 0) << logs.err;
   EXPECT_NE(logs.out.find("startup:"), std::string::npos) << logs.out;
+  AsyncCommand follow({testlib::bin_dir() + "/oxydra-runner", "--config", config_path(), "logs",
+                       "--follow", "--role", "runtime", "--tail", "0"},
+                      {});
+  auto asked = runner({"ask", "Say it."});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_TRUE(follow.wait_output("completed (1 model call(s)")) << follow.wait(1s).out;
+  ::kill(follow.pid(), SIGINT);
+  bool turn_in_journal = false;
+  for (const auto& datagram : journal.until("completed (1 model call(s)", 30s)) {
+    Entry entry = decode_entry(datagram);
+    if (entry["MESSAGE"].find("completed (1 model call(s)") != std::string::npos) {
+      EXPECT_EQ(entry["OXYDRA_ROLE"], "runtime");
+      turn_in_journal = true;
+    }
+  }
+  EXPECT_TRUE(turn_in_journal);
 
   ASSERT_EQ(runner({"stop"}).exit_code, 0);
   const auto stopping = notify.until("STOPPING=1", 60s);

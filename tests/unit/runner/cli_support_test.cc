@@ -52,6 +52,21 @@ TEST(SelectUser, OnlyUserIsTheDefaultAndOthersMustBeNamed) {
   EXPECT_EQ(select_user(options)->user_id, "bob");
 }
 
+TEST(SelectUser, AHostWithNobodyConfiguredSaysSoAndListsNobody) {
+  testlib::TempDir dir;
+  const std::string empty = dir.file("runner.toml");
+  std::ofstream(empty) << "[users]\n";
+  GlobalOptions options;
+  options.config_path = empty;
+  auto selected = select_user(options);
+  ASSERT_FALSE(selected);
+  EXPECT_EQ(selected.error().code, ErrorCode::no_users);
+  EXPECT_EQ(selected.error().message, "no user is configured in " + empty);
+  auto all = select_all_users(options);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_TRUE(all->empty());
+}
+
 TEST(StatusFormat, ShowsTierWarningToolsDegradedAndEnforcement) {
   GuestRecord runtime;
   runtime.handle.pid = 4242;

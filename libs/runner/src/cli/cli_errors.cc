@@ -19,6 +19,9 @@ std::string hint_for(const Error& error, const Selection* selection) {
     case ErrorCode::user_required:
     case ErrorCode::unknown_user:
       return "choose a user with --user NAME";
+    case ErrorCode::no_users:
+      return "add one to runner.toml as [users.NAME] with config_path = \"users/NAME.toml\" "
+             "(docs/operations.md, \"Install and run as a service\")";
     case ErrorCode::not_running:
       return prefix(selection) + " --insecure start --detach";
     case ErrorCode::already_running:
@@ -61,6 +64,7 @@ int exit_code_for(const Error& error) {
     case ErrorCode::invalid_user_id:
     case ErrorCode::no_runner_config:
     case ErrorCode::user_required:
+    case ErrorCode::no_users:
     case ErrorCode::unknown_user:
     case ErrorCode::invalid_request:
     case ErrorCode::invalid_value:

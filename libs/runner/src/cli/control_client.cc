@@ -78,6 +78,13 @@ Result<ControlClient> ControlClient::connect(const Selection& selection,
         return tl::unexpected(verified.error());
       return ControlClient(std::move(fd));
     }
+    // The runner's directories are closed to anyone but root and the
+    // operator group: without access its state cannot be known, only refused.
+    if (error == std::errc::permission_denied) {
+      return fail(ErrorCode::peer_refused,
+                  "connect " + path + ": " + error.message() +
+                      " (only root and members of the runner's operator group may ask it)");
+    }
     if (!holder) {
       return fail(ErrorCode::not_running, "user " + selection.user_id + " is not running");
     }

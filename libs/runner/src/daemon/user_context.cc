@@ -59,9 +59,7 @@ Result<Selection> select_user(const GlobalOptions& options) {
   for (const auto& [id, entry] : runner->users)
     configured += (configured.empty() ? "" : ", ") + id;
   if (runner->users.empty()) {
-    return fail(ErrorCode::user_required,
-                "no user is configured in " + path->string() +
-                    ": add one as [users.NAME] with config_path (docs/operations.md)");
+    return fail(ErrorCode::no_users, "no user is configured in " + path->string());
   }
   if (options.user.empty()) {
     if (runner->users.size() != 1) {

@@ -35,6 +35,7 @@ namespace oxydra {
   X(unknown_session)                                                                 \
   X(unknown_user)                                                                    \
   X(user_required)                                                                   \
+  X(no_users)                                                                        \
   X(no_runner_config)                                                                \
   /* connections */                                                                  \
   X(connection_failed)                                                               \
