@@ -8,6 +8,12 @@ namespace oxydra::runner {
 
 namespace {
 
+// An unreadable config file is a configuration problem like an invalid one.
+int report_config_error(const Error& error) {
+  const int status = report_error(error, nullptr);
+  return status == kExitFailure ? kExitUsage : status;
+}
+
 bool about_every_user(const CliOptions& options) {
   return options.command == Command::list || options.command == Command::metrics ||
          (options.command == Command::status && options.status.all);
@@ -15,10 +21,7 @@ bool about_every_user(const CliOptions& options) {
 
 int run_for_every_user(const CliOptions& options) {
   auto users = select_all_users(options.global);
-  if (!users) {
-    const int status = report_error(users.error(), nullptr);
-    return status == kExitFailure ? kExitUsage : status;
-  }
+  if (!users) return report_config_error(users.error());
   switch (options.command) {
     case Command::list:
       return cmd_list(options, *users);
@@ -35,15 +38,9 @@ int run(const CliOptions& options) {
   logging::setup(options.global.log);
   if (about_every_user(options)) return run_for_every_user(options);
   auto selection = select_user(options.global);
-  if (selection) {
-    logging::add_journal_field("OXYDRA_USER", selection->user_id);
-    logging::add_journal_field("OXYDRA_ROLE", "runner");
-  }
-  if (!selection) {
-    const int status = report_error(selection.error(), nullptr);
-    // An unreadable config file is a configuration problem like an invalid one.
-    return status == kExitFailure ? kExitUsage : status;
-  }
+  if (!selection) return report_config_error(selection.error());
+  logging::add_journal_field("OXYDRA_USER", selection->user_id);
+  logging::add_journal_field("OXYDRA_ROLE", "runner");
   switch (options.command) {
     case Command::start:
       return cmd_start(options, *selection);
