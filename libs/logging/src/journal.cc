@@ -75,7 +75,10 @@ bool Journal::send(const JournalFields& fields) {
   const std::string entry = encode_journal_entry(fields);
   std::lock_guard lock(mutex_);
   for (;;) {
-    const ssize_t n = ::send(fd_, entry.data(), entry.size(), MSG_NOSIGNAL);
+    // Never wait for journald: a stalled journal must not stall the runner.
+    // A line it does not take is still in the runner's log files (guests) or
+    // goes to stderr (the runner's own).
+    const ssize_t n = ::send(fd_, entry.data(), entry.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) return static_cast<std::size_t>(n) == entry.size();
     if (errno != EINTR) return false;
   }

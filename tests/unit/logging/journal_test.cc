@@ -46,6 +46,11 @@ TEST(Journal, SendsOneDatagramPerEntryToTheSocketItIsGiven) {
   EXPECT_EQ(std::string(buffer, 12), "MESSAGE=one\n");
   ASSERT_EQ(::recv(fd, buffer, sizeof buffer, 0), 12);
   EXPECT_EQ(std::string(buffer, 12), "MESSAGE=two\n");
+  // A journal that stops reading: sends fail instead of blocking the caller.
+  bool refused = false;
+  for (int i = 0; i < 1000000 && !refused; ++i)
+    refused = !journal->send({{"MESSAGE", std::string(1024, 'x')}});
+  EXPECT_TRUE(refused);
   ::close(fd);
   std::filesystem::remove_all(dir);
 }

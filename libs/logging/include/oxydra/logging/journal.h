@@ -29,7 +29,8 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Sends one entry; false when journald did not take it. Thread-safe.
+  // Sends one entry without waiting; false when journald did not take it
+  // (its queue full, gone). Thread-safe.
   bool send(const JournalFields& fields);
 
  private:
