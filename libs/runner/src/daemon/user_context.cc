@@ -28,55 +28,61 @@ Result<fs::path> find_runner_config(const std::string& explicit_path,
   return fail(ErrorCode::no_runner_config, "no runner config found (looked for " + tried + ")");
 }
 
-Result<std::vector<Selection>> select_all_users(const GlobalOptions& options) {
+namespace {
+
+// The runner config, found and loaded, as a Selection of no user yet.
+Result<Selection> load_selection(const GlobalOptions& options) {
   auto path = find_runner_config(options.config_path, default_config_search());
   if (!path) return tl::unexpected(path.error());
   auto runner = load_runner_config(*path);
   if (!runner) return tl::unexpected(runner.error());
+  Selection selection;
+  selection.config_path = *path;
+  selection.config_explicit = !options.config_path.empty();
+  selection.runner = std::move(*runner);
+  return selection;
+}
+
+Selection for_user(Selection selection, const std::string& user_id) {
+  selection.user_id = user_id;
+  selection.layout = workspace_layout(selection.runner.workspace_root, user_id);
+  return selection;
+}
+
+}  // namespace
+
+Result<std::vector<Selection>> select_all_users(const GlobalOptions& options) {
+  auto loaded = load_selection(options);
+  if (!loaded) return tl::unexpected(loaded.error());
   std::vector<Selection> out;
-  for (const auto& [id, entry] : runner->users) {
-    Selection selection;
-    selection.config_path = *path;
-    selection.config_explicit = !options.config_path.empty();
-    selection.user_id = id;
-    selection.layout = workspace_layout(runner->workspace_root, id);
-    selection.runner = *runner;
-    out.push_back(std::move(selection));
-  }
+  for (const auto& [id, entry] : loaded->runner.users)
+    out.push_back(for_user(*loaded, id));
   return out;
 }
 
 Result<Selection> select_user(const GlobalOptions& options) {
-  auto path = find_runner_config(options.config_path, default_config_search());
-  if (!path) return tl::unexpected(path.error());
-  auto runner = load_runner_config(*path);
-  if (!runner) return tl::unexpected(runner.error());
-
-  Selection selection;
-  selection.config_path = *path;
-  selection.config_explicit = !options.config_path.empty();
+  auto loaded = load_selection(options);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const auto& users = loaded->runner.users;
+  const std::string path = loaded->config_path.string();
+  if (users.empty()) return fail(ErrorCode::no_users, "no user is configured in " + path);
   std::string configured;
-  for (const auto& [id, entry] : runner->users)
+  for (const auto& [id, entry] : users)
     configured += (configured.empty() ? "" : ", ") + id;
-  if (runner->users.empty()) {
-    return fail(ErrorCode::no_users, "no user is configured in " + path->string());
-  }
   if (options.user.empty()) {
-    if (runner->users.size() != 1) {
-      return fail(ErrorCode::user_required, std::to_string(runner->users.size()) +
-                                                " users are configured in " + path->string() +
-                                                " (" + configured + "): choose one with --user");
+    if (users.size() != 1) {
+      return fail(ErrorCode::user_required, std::to_string(users.size()) +
+                                                " users are configured in " + path + " (" +
+                                                configured + "): choose one with --user");
     }
-    selection.user_id = runner->users.begin()->first;
-  } else if (!runner->users.count(options.user)) {
-    return fail(ErrorCode::unknown_user, "user " + options.user + " is not configured in " +
-                                             path->string() + " (configured: " + configured + ")");
-  } else {
-    selection.user_id = options.user;
+    const std::string only = users.begin()->first;  // not a reference into what moves
+    return for_user(std::move(*loaded), only);
   }
-  selection.layout = workspace_layout(runner->workspace_root, selection.user_id);
-  selection.runner = std::move(*runner);
-  return selection;
+  if (!users.count(options.user)) {
+    return fail(ErrorCode::unknown_user, "user " + options.user + " is not configured in " + path +
+                                             " (configured: " + configured + ")");
+  }
+  return for_user(std::move(*loaded), options.user);
 }
 
 Result<UserContext> load_user_context(Selection selection, bool insecure) {
